@@ -1,0 +1,24 @@
+# Copyright 2026 The product_category_valuation authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Product Category Valuation",
+    "summary": "Govern product categories, quotation margins, item groups "
+    "and inventory valuation",
+    "version": "18.0.1.0.0",
+    "category": "Inventory/Inventory",
+    "license": "LGPL-3",
+    "author": "The product_category_valuation authors",
+    "website": "https://github.com/product-category-valuation",
+    "depends": [
+        "stock_account",
+        "sale_margin",
+        "sale_stock",
+    ],
+    "data": [
+        "security/ir.model.access.csv",
+        "views/product_category_views.xml",
+        "views/product_template_views.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

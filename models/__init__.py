@@ -1,0 +1,2 @@
+from . import product_category
+from . import product_template
