@@ -46,9 +46,9 @@ class ProductCategory(models.Model):
             if held:
                 raise ValidationError(
                     self.env._(
-                        "Category %(category)s cannot become a View category: it "
-                        "still holds the products %(products)s. Move them to a "
-                        "Normal category first.",
+                        "Category %(category)s still holds products "
+                        "(%(products)s): it cannot become a View category. Move "
+                        "them to a Normal category first.",
                         category=category.display_name,
                         products=format_product_names(held),
                     )

@@ -15,9 +15,9 @@ class ProductTemplate(models.Model):
             products = in_view.filtered(lambda t, c=category: t.categ_id == c)
             raise ValidationError(
                 self.env._(
-                    "The products %(products)s cannot be put in category "
-                    "%(category)s: it is a View category, which only parents "
-                    "other categories. Choose a Normal category.",
+                    "Category %(category)s is a View category: it only parents "
+                    "other categories and cannot hold products (%(products)s). "
+                    "Choose a Normal category.",
                     products=format_product_names(products),
                     category=category.display_name,
                 )

@@ -67,15 +67,20 @@ if ! psql -d postgres -Atc "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE r
 fi
 
 # --- 3. virtualenv -----------------------------------------------------------
+pip_install() {
+    # pip warns about every configured index location that does not exist: hide those.
+    "$VENV/bin/pip" install -q "$@" 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+    return "${PIPESTATUS[0]}"
+}
 stamp="$VENV/.pcv-stamp"
 wanted=$(cat "$ODOO_HOME/requirements.txt" "$here/constraints.txt" "$here/dev-requirements.txt" \
          <(echo "$ODOO_HOME") | sha256sum | cut -d' ' -f1)
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     say "building the virtualenv $VENV (Odoo requirements, pytest-odoo, ruff, pylint-odoo)"
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q --upgrade pip wheel setuptools
-    "$VENV/bin/pip" install -q -r "$ODOO_HOME/requirements.txt" -c "$here/constraints.txt"
-    "$VENV/bin/pip" install -q -r "$here/dev-requirements.txt" -c "$here/constraints.txt"
+    pip_install --upgrade pip wheel setuptools
+    pip_install -r "$ODOO_HOME/requirements.txt" -c "$here/constraints.txt"
+    pip_install -r "$here/dev-requirements.txt" -c "$here/constraints.txt"
     # Odoo is not a package here: make the source tree importable.
     site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
     echo "$ODOO_HOME" > "$site/odoo-home.pth"
