@@ -18,6 +18,7 @@
         "security/ir.model.access.csv",
         "views/product_category_views.xml",
         "views/product_template_views.xml",
+        "views/sale_order_views.xml",
     ],
     "installable": True,
     "application": False,

@@ -1,2 +1,4 @@
 from . import product_category
 from . import product_template
+from . import sale_order
+from . import sale_order_line

@@ -29,6 +29,63 @@ class ProductCategory(models.Model):
         help="A View category is virtual: it only parents other categories and "
         "holds no product. Products belong to Normal categories.",
     )
+    min_margin_rate = fields.Float(
+        string="Minimum Margin Rate (%)",
+        digits=(16, 2),
+        help="Lowest margin rate, in percent of the untaxed amount, of a quotation "
+        "whose main article is in this category: below it, the quotation cannot "
+        "be confirmed without a sales manager's approval. Leave 0 to inherit the "
+        "rate of the nearest parent category that has one.",
+    )
+    effective_min_margin_rate = fields.Float(
+        string="Applied Minimum Margin Rate (%)",
+        digits=(16, 2),
+        compute="_compute_effective_min_margin_rate",
+        recursive=True,
+        help="The category's own minimum margin rate, or else the nearest "
+        "parent category's.",
+    )
+    min_margin_rate_source_id = fields.Many2one(
+        comodel_name="product.category",
+        string="Minimum Margin Rate From",
+        compute="_compute_effective_min_margin_rate",
+        recursive=True,
+        help="The category whose minimum margin rate applies here.",
+    )
+    is_main_article = fields.Boolean(
+        string="Main Article",
+        help="Products of this category can be the main article of a quotation: "
+        "the quotation's line with the highest untaxed subtotal among such "
+        "products decides the minimum margin rate the quotation must reach.",
+    )
+    quote_section = fields.Char(
+        string="Default Quote Section",
+        translate=True,
+        help="A product of this category added to a quotation is placed under a "
+        "section of this name, created at the end of the quotation when missing.",
+    )
+
+    @api.depends("min_margin_rate", "parent_id.min_margin_rate_source_id")
+    def _compute_effective_min_margin_rate(self):
+        for category in self:
+            source = category
+            while source and not source.min_margin_rate:
+                source = source.parent_id
+            category.min_margin_rate_source_id = source
+            category.effective_min_margin_rate = source.min_margin_rate
+
+    @api.constrains("min_margin_rate")
+    def _check_min_margin_rate(self):
+        for category in self:
+            if not 0 <= category.min_margin_rate <= 100:
+                raise ValidationError(
+                    self.env._(
+                        "The minimum margin rate of category %(category)s must be "
+                        "between 0 and 100%%, not %(rate)s%%.",
+                        category=category.display_name,
+                        rate=category.min_margin_rate,
+                    )
+                )
 
     @api.constrains("category_type")
     def _check_view_category_has_no_product(self):

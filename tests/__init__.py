@@ -1,1 +1,2 @@
 from . import test_category_type
+from . import test_margin_control

@@ -36,7 +36,9 @@ class TestCategoryType(CategoryValuationCase):
         self.assertEqual(self.view_root.category_type, "view")
 
     def test_create_template_in_view_category_is_refused(self):
-        with self.assertRefused(ValidationError, "PCV Root", "View category", "PCV Desk"):
+        with self.assertRefused(
+            ValidationError, "PCV Root", "View category", "PCV Desk"
+        ):
             self.Template.create({"name": "PCV Desk", "categ_id": self.view_root.id})
         self.assertEqual(self._count("product.template", "PCV Desk"), 0)
 
