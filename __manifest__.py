@@ -16,7 +16,9 @@
     ],
     "data": [
         "security/ir.model.access.csv",
+        "security/product_item_group_security.xml",
         "views/product_category_views.xml",
+        "views/product_item_group_views.xml",
         "views/product_template_views.xml",
         "views/sale_order_views.xml",
     ],

@@ -1,12 +1,24 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .product_category import format_product_names
 
+# Accounts a storable product valued in real time must resolve (seed 000: the
+# accounts exist before the group, the group before the item).
+REAL_TIME_ACCOUNT_KEYS = ("stock_valuation", "stock_input", "stock_output")
+
 
 class ProductTemplate(models.Model):
     _inherit = "product.template"
+
+    item_group_id = fields.Many2one(
+        comodel_name="product.item.group",
+        company_dependent=True,
+        domain="[('company_id', '=', current_company_id)]",
+        help="Group of the product in the current company: its accounts win over "
+        "the product category's, and its default taxes are proposed here.",
+    )
 
     @api.constrains("categ_id")
     def _check_categ_id_is_normal(self):
@@ -22,3 +34,98 @@ class ProductTemplate(models.Model):
                     category=category.display_name,
                 )
             )
+
+    @api.constrains("item_group_id")
+    def _check_item_group_company(self):
+        company = self.env.company
+        for product in self:
+            group = product.sudo().item_group_id
+            if group and group.company_id != company:
+                raise ValidationError(
+                    self.env._(
+                        "Product %(product)s: item group %(group)s belongs to "
+                        "%(group_company)s, not to %(company)s.",
+                        product=product.display_name,
+                        group=group.display_name,
+                        group_company=group.company_id.name,
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains("item_group_id", "categ_id", "is_storable")
+    def _check_real_time_accounts(self):
+        for product in self:
+            missing = product._get_missing_real_time_accounts()
+            if missing:
+                raise ValidationError(product._missing_accounts_message(missing))
+
+    @api.onchange("item_group_id")
+    def _onchange_item_group_id_taxes(self):
+        group = self.item_group_id
+        if group.customer_tax_ids:
+            self.taxes_id = (
+                self.taxes_id.filtered(lambda t: t.company_id != group.company_id)
+                | group.customer_tax_ids
+            )
+        if group.vendor_tax_ids:
+            self.supplier_taxes_id = (
+                self.supplier_taxes_id.filtered(
+                    lambda t: t.company_id != group.company_id
+                )
+                | group.vendor_tax_ids
+            )
+
+    def _get_product_accounts(self):
+        """Item group accounts win over the category's (and so over the company
+        defaults); accounts set on the product itself still win over both."""
+        accounts = super()._get_product_accounts()
+        accounts.setdefault("price_difference", self._get_category_price_difference())
+        group_accounts = (
+            self.item_group_id._get_accounts() if self.item_group_id else {}
+        )
+        for key, account in group_accounts.items():
+            own = {
+                "income": self.property_account_income_id,
+                "expense": self.property_account_expense_id,
+            }.get(key)
+            if not own:
+                accounts[key] = account
+        return accounts
+
+    def _get_category_price_difference(self):
+        # purchase_stock, when installed, adds this field on products and categories.
+        if "property_account_creditor_price_difference" in self._fields:
+            return (
+                self.property_account_creditor_price_difference
+                or self.categ_id.property_account_creditor_price_difference_categ
+            )
+        return self.env["account.account"]
+
+    def get_product_accounts(self, fiscal_pos=None):
+        accounts = super().get_product_accounts(fiscal_pos=fiscal_pos)
+        if self.item_group_id.stock_journal_id:
+            accounts["stock_journal"] = self.item_group_id.stock_journal_id
+        return accounts
+
+    def _get_missing_real_time_accounts(self):
+        """Return the labels of the stock accounts that this storable product, valued
+        in real time in the current company, cannot resolve (empty list when none)."""
+        self.ensure_one()
+        if not self.is_storable or self.categ_id.property_valuation != "real_time":
+            return []
+        accounts = self._get_product_accounts()
+        group_fields = self.env["product.item.group"]._fields
+        return [
+            group_fields[f"{key}_account_id"]._description_string(self.env)
+            for key in REAL_TIME_ACCOUNT_KEYS
+            if not accounts.get(key)
+        ]
+
+    def _missing_accounts_message(self, missing):
+        return self.env._(
+            "Product %(product)s is valued in real time but has no %(accounts)s: set "
+            "it on its item group or on its category %(category)s.",
+            product=self.display_name,
+            accounts=", ".join(missing),
+            category=self.categ_id.display_name,
+        )

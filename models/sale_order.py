@@ -22,7 +22,6 @@ class SaleOrder(models.Model):
     )
     main_product_id = fields.Many2one(
         comodel_name="product.product",
-        string="Main Product",
         compute="_compute_main_line_id",
     )
     required_margin_rate = fields.Float(
@@ -45,7 +44,7 @@ class SaleOrder(models.Model):
         "category.",
     )
     margin_approved_by_id = fields.Many2one(
-        comodel_name="res.users", string="Margin Approved By", copy=False, readonly=True
+        comodel_name="res.users", copy=False, readonly=True
     )
     margin_approved_date = fields.Datetime(
         string="Margin Approved On", copy=False, readonly=True

@@ -1,2 +1,3 @@
 from . import test_category_type
+from . import test_item_group
 from . import test_margin_control

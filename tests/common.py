@@ -3,44 +3,33 @@ from contextlib import contextmanager
 
 from odoo.tests import TransactionCase, new_test_user
 
+# login -> groups of the non-admin users every test class gets
+ROLE_GROUPS = {
+    "stock_user": "stock.group_stock_user",
+    "stock_manager": "stock.group_stock_manager",
+    "salesman": "sales_team.group_sale_salesman",
+    "sale_manager": "sales_team.group_sale_manager",
+    "accountant": "account.group_account_user",
+    "account_manager": "account.group_account_manager",
+}
 
-class CategoryValuationCase(TransactionCase):
-    """Shared set-up: one non-admin user per role, and a small category tree.
 
-    ``view_root`` (View) parents ``furniture`` and ``lamps`` (both Normal).
-    """
+class RolesMixin:
+    """One non-admin user per role (``cls.stock_user``, ``cls.salesman``...), in the
+    test company, and assertions shared by the test files."""
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.env.company
-        cls.stock_user = new_test_user(
-            cls.env, "pcv_stock_user", groups="stock.group_stock_user"
-        )
-        cls.stock_manager = new_test_user(
-            cls.env, "pcv_stock_manager", groups="stock.group_stock_manager"
-        )
-        cls.salesman = new_test_user(
-            cls.env, "pcv_salesman", groups="sales_team.group_sale_salesman"
-        )
-        cls.sale_manager = new_test_user(
-            cls.env, "pcv_sale_manager", groups="sales_team.group_sale_manager"
-        )
-        cls.accountant = new_test_user(
-            cls.env, "pcv_accountant", groups="account.group_account_user"
-        )
-        cls.account_manager = new_test_user(
-            cls.env, "pcv_account_manager", groups="account.group_account_manager"
-        )
-        Category = cls.env["product.category"]
-        cls.view_root = Category.create({"name": "PCV Root", "category_type": "view"})
-        cls.furniture = Category.create(
-            {"name": "PCV Furniture", "parent_id": cls.view_root.id}
-        )
-        cls.lamps = Category.create(
-            {"name": "PCV Lamps", "parent_id": cls.view_root.id}
-        )
+    def _setup_roles(cls):
+        company = cls.env.company
+        for role, groups in ROLE_GROUPS.items():
+            user = new_test_user(
+                cls.env,
+                f"pcv_{role}",
+                groups=groups,
+                company_id=company.id,
+                company_ids=[(6, 0, company.ids)],
+            )
+            setattr(cls, role, user)
 
     @contextmanager
     def assertRefused(self, exception, *fragments):
@@ -51,3 +40,23 @@ class CategoryValuationCase(TransactionCase):
         message = str(caught.exception)
         for fragment in fragments:
             self.assertIn(fragment, message)
+
+
+class CategoryValuationCase(RolesMixin, TransactionCase):
+    """Users per role and a small category tree: ``view_root`` (View) parents
+    ``furniture`` and ``lamps`` (both Normal)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.company = cls.env.company
+        cls._setup_roles()
+        Category = cls.env["product.category"]
+        cls.view_root = Category.create({"name": "PCV Root", "category_type": "view"})
+        cls.furniture = Category.create(
+            {"name": "PCV Furniture", "parent_id": cls.view_root.id}
+        )
+        cls.lamps = Category.create(
+            {"name": "PCV Lamps", "parent_id": cls.view_root.id}
+        )
