@@ -21,6 +21,8 @@
         "views/product_item_group_views.xml",
         "views/product_template_views.xml",
         "views/sale_order_views.xml",
+        "reports/valuation_report_templates.xml",
+        "wizards/valuation_report_wizard_views.xml",
     ],
     "installable": True,
     "application": False,

@@ -1,3 +1,4 @@
 from . import test_category_type
 from . import test_item_group
 from . import test_margin_control
+from . import test_valuation_report

@@ -118,8 +118,9 @@ class ItemGroupCase(RolesMixin, AccountTestInvoicingCommon):
         cls.supplier_location = cls.env.ref("stock.stock_location_suppliers")
         cls.customer_location = cls.env.ref("stock.stock_location_customers")
 
-    def _move(self, product, quantity, source, destination, price_unit=0.0):
-        move = self.env["stock.move"].create(
+    @classmethod
+    def _move(cls, product, quantity, source, destination, price_unit=0.0, **values):
+        move = cls.env["stock.move"].create(
             {
                 "name": f"PCV move of {product.name}",
                 "product_id": product.id,
@@ -128,7 +129,8 @@ class ItemGroupCase(RolesMixin, AccountTestInvoicingCommon):
                 "location_id": source.id,
                 "location_dest_id": destination.id,
                 "price_unit": price_unit,
-                "company_id": self.company.id,
+                "company_id": cls.company.id,
+                **values,
             }
         )
         move._action_confirm()
@@ -138,15 +140,15 @@ class ItemGroupCase(RolesMixin, AccountTestInvoicingCommon):
         move._action_done()
         return move
 
-    def _receive(self, product, quantity, price_unit):
-        return self._move(
-            product, quantity, self.supplier_location, self.stock_location, price_unit
+    @classmethod
+    def _receive(cls, product, quantity, price_unit):
+        return cls._move(
+            product, quantity, cls.supplier_location, cls.stock_location, price_unit
         )
 
-    def _deliver(self, product, quantity):
-        return self._move(
-            product, quantity, self.stock_location, self.customer_location
-        )
+    @classmethod
+    def _deliver(cls, product, quantity):
+        return cls._move(product, quantity, cls.stock_location, cls.customer_location)
 
     def _invoice(self, move_type, *lines, post=True, **values):
         """An invoice or bill with lines given as (product, quantity, unit price)."""

@@ -1,0 +1,417 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import base64
+import io
+import zipfile
+from datetime import datetime, timedelta
+
+from lxml import etree
+from PyPDF2 import PdfReader
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+from .test_item_group import ItemGroupCase
+
+T0 = datetime(2026, 1, 5, 8, 0)
+
+
+class ValuationReportCase(ItemGroupCase):
+    """History (one hour apart, in this order):
+
+    FIFO desk (item group FURN): +10 @ 5, +10 @ 8, -12, +3 returned by the customer
+    AVCO chair (item group FURN): +10 @ 10, +10 @ 20, -4
+    Standard lamp (no item group): +5 @ 7, cost changed to 9
+
+    Categories: PCV Valuation (View) > PCV FIFO, PCV AVCO, PCV Standard.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Category = cls.env["product.category"]
+        cls.root = Category.create({"name": "PCV Valuation", "category_type": "view"})
+        (cls.fifo_categ | cls.avco_categ).parent_id = cls.root
+        cls.std_categ = Category.create(
+            {
+                "name": "PCV Standard",
+                "parent_id": cls.root.id,
+                "property_cost_method": "standard",
+                "property_valuation": "real_time",
+                "property_stock_valuation_account_id": cls.categ_valuation.id,
+                "property_stock_account_input_categ_id": cls.categ_input.id,
+                "property_stock_account_output_categ_id": cls.categ_output.id,
+            }
+        )
+        cls.std_product = cls.env["product.product"].create(
+            {
+                "name": "PCV Standard lamp",
+                "is_storable": True,
+                "categ_id": cls.std_categ.id,
+                "standard_price": 7.0,
+            }
+        )
+        cls.fifo_in_1 = cls._receive(cls.fifo_product, 10, 5.0)
+        cls.fifo_in_2 = cls._receive(cls.fifo_product, 10, 8.0)
+        cls.fifo_out = cls._deliver(cls.fifo_product, 12)
+        cls.fifo_return = cls._move(
+            cls.fifo_product,
+            3,
+            cls.customer_location,
+            cls.stock_location,
+            origin_returned_move_id=cls.fifo_out.id,
+        )
+        cls._receive(cls.avco_product, 10, 10.0)
+        cls._receive(cls.avco_product, 10, 20.0)
+        cls._deliver(cls.avco_product, 4)
+        cls._receive(cls.std_product, 5, 7.0)
+        cls.std_product.standard_price = 9.0
+        # Spread the layers (and their entries) over time, one hour apart.
+        cls.env.flush_all()
+        layers = cls.env["stock.valuation.layer"].search(
+            [("product_id", "in", cls.products().ids)], order="id"
+        )
+        for hour, layer in enumerate(layers):
+            cls.env.cr.execute(
+                SQL(
+                    "UPDATE stock_valuation_layer SET create_date = %s WHERE id = %s",
+                    T0 + timedelta(hours=hour),
+                    layer.id,
+                )
+            )
+        cls.env.invalidate_all()
+        cls.layer_count = len(layers)
+
+    @classmethod
+    def products(cls):
+        return cls.fifo_product | cls.avco_product | cls.std_product
+
+    def _wizard(self, user=None, **values):
+        Wizard = self.env["product.category.valuation.wizard"]
+        if user:
+            Wizard = Wizard.with_user(user)
+        return Wizard.create(values)
+
+    def _render(self, xmlid, wizard, user=None):
+        report = self.env.ref(f"product_category_valuation.{xmlid}")
+        Report = self.env["ir.actions.report"]
+        if user:
+            Report = Report.with_user(user)
+        if report.report_type == "qweb-pdf":
+            return Report.with_context(force_report_rendering=True)._render_qweb_pdf(
+                report.report_name, wizard.ids
+            )[0]
+        return Report._render_qweb_html(report.report_name, wizard.ids)[0]
+
+    def _lines(self, **values):
+        lines = self._wizard(**values)._get_valuation_lines()
+        return {line["product_id"]: line for line in lines}
+
+
+class TestValuationFigures(ValuationReportCase):
+    def test_figures_equal_odoo_valuation_at_every_date(self):
+        for hour in range(self.layer_count + 1):
+            date = T0 + timedelta(hours=hour, minutes=30)
+            lines = self._lines(date=date, include_zero=True)
+            for product in self.products().with_context(to_date=date):
+                line = lines.get(product.id)
+                if not product.quantity_svl and not product.value_svl:
+                    self.assertFalse(
+                        line and line["quantity"], f"{product.name} {date}"
+                    )
+                    continue
+                self.assertAlmostEqual(line["quantity"], product.quantity_svl, 4)
+                self.assertAlmostEqual(line["value"], product.value_svl, 2)
+
+    def test_final_figures(self):
+        lines = self._lines()
+        desk = lines[self.fifo_product.id]
+        self.assertEqual(desk["quantity"], 11.0)  # 20 - 12 + 3
+        self.assertEqual(desk["category_id"], self.fifo_categ.id)
+        self.assertEqual(desk["item_group_id"], self.group.id)
+        self.assertEqual(desk["cost_method"], "fifo")
+        self.assertEqual(desk["valuation"], "real_time")
+        self.assertAlmostEqual(desk["unit_cost"], desk["value"] / 11.0)
+        chair = lines[self.avco_product.id]
+        self.assertEqual((chair["quantity"], chair["value"]), (16.0, 240.0))
+        self.assertEqual(chair["unit_cost"], 15.0)
+        self.assertEqual(chair["cost_method"], "average")
+        lamp = lines[self.std_product.id]
+        self.assertEqual((lamp["quantity"], lamp["value"]), (5.0, 45.0))
+        self.assertIsNone(lamp["item_group_id"])
+        self.assertEqual(lamp["cost_method"], "standard")
+
+    def test_zero_quantity_lines_on_and_off(self):
+        before_return = T0 + timedelta(hours=2, minutes=30)  # desk: 20 - 12 = 8
+        self._deliver(self.avco_product, 16)
+        self.assertNotIn(self.avco_product.id, self._lines())
+        zero = self._lines(include_zero=True)[self.avco_product.id]
+        self.assertEqual((zero["quantity"], zero["value"]), (0.0, 0.0))
+        self.assertEqual(zero["unit_cost"], 0.0)
+        self.assertEqual(
+            self._lines(date=before_return)[self.fifo_product.id]["quantity"], 8
+        )
+
+    def test_category_and_item_group_filters(self):
+        lines = self._lines(category_ids=[Command.set(self.root.ids)])
+        self.assertEqual(set(lines), set(self.products().ids), "children included")
+        lines = self._lines(category_ids=[Command.set(self.std_categ.ids)])
+        self.assertEqual(set(lines), {self.std_product.id})
+        lines = self._lines(item_group_ids=[Command.set(self.group.ids)])
+        self.assertEqual(set(lines), {self.fifo_product.id, self.avco_product.id})
+
+    def test_location_filter_values_the_quantity_held_there(self):
+        shelf = self.env["stock.location"].create(
+            {"name": "PCV Shelf", "location_id": self.stock_location.id}
+        )
+        self._move(self.avco_product, 6, self.stock_location, shelf)
+        lines = self._lines(location_ids=[Command.set(shelf.ids)])
+        self.assertEqual(set(lines), {self.avco_product.id})
+        self.assertEqual((lines[self.avco_product.id]["quantity"]), 6.0)
+        self.assertEqual((lines[self.avco_product.id]["value"]), 90.0)
+        lines = self._lines(warehouse_ids=[Command.set(self.warehouse.ids)])
+        self.assertEqual(lines[self.avco_product.id]["quantity"], 16.0)
+        self.assertEqual(lines[self.avco_product.id]["value"], 240.0)
+
+
+class TestWhatIf(ValuationReportCase):
+    def test_what_if_on_hand_computed_histories(self):
+        lines = self._lines(show_what_if=True)
+        # chair, 16 on hand; receipts 10 @ 10 then 10 @ 20
+        chair = lines[self.avco_product.id]
+        self.assertEqual(chair["fifo_value"], 10 * 20 + 6 * 10)
+        self.assertEqual(chair["lifo_value"], 10 * 10 + 6 * 20)
+        self.assertEqual(chair["average_value"], 16 * 15)
+        self.assertEqual(chair["standard_value"], 16 * self.avco_product.standard_price)
+        # lamp, 5 on hand; one receipt 5 @ 7, then the cost changed to 9
+        lamp = lines[self.std_product.id]
+        self.assertEqual(
+            (lamp["fifo_value"], lamp["lifo_value"], lamp["average_value"]),
+            (35, 35, 35),
+        )
+        self.assertEqual(lamp["standard_value"], 45)
+
+    def test_what_if_counts_returns_as_receipts(self):
+        """The desk's customer return is an incoming layer like the receipts."""
+        desk = self._lines(show_what_if=True)[self.fifo_product.id]
+        returned = self.fifo_return.stock_valuation_layer_ids
+        self.assertEqual(returned.quantity, 3)
+        return_cost = returned.value / 3
+        # 11 on hand; incoming: 10 @ 5, 10 @ 8, 3 @ return cost (latest)
+        self.assertAlmostEqual(desk["fifo_value"], 3 * return_cost + 8 * 8, 2)
+        self.assertAlmostEqual(desk["lifo_value"], 10 * 5 + 1 * 8, 2)
+        average = (50 + 80 + returned.value) / 23
+        self.assertAlmostEqual(desk["average_value"], 11 * average, 2)
+
+    def test_what_if_at_an_earlier_date(self):
+        after_receipts = T0 + timedelta(hours=1, minutes=30)
+        desk = self._lines(show_what_if=True, date=after_receipts)[self.fifo_product.id]
+        self.assertEqual(
+            (desk["fifo_value"], desk["lifo_value"], desk["average_value"]),
+            (130, 130, 130),
+        )
+        after_delivery = T0 + timedelta(hours=2, minutes=30)
+        desk = self._lines(show_what_if=True, date=after_delivery)[self.fifo_product.id]
+        self.assertEqual((desk["fifo_value"], desk["lifo_value"]), (8 * 8, 8 * 5))
+        self.assertEqual(desk["average_value"], 8 * 6.5)
+
+    def test_what_if_off_adds_no_column(self):
+        self.assertNotIn("fifo_value", self._lines()[self.fifo_product.id])
+
+
+class TestReportLayout(ValuationReportCase):
+    def _rows(self, **values):
+        wizard = self._wizard(**values)
+        return wizard._get_report_rows(wizard._get_valuation_lines())
+
+    def test_category_tree_rolls_up(self):
+        rows = self._rows(category_ids=[Command.set(self.root.ids)])
+        subtotals = {row["label"]: row for row in rows if row["kind"] == "subtotal"}
+        lines = self._lines()
+        values = {p: lines[p.id]["value"] for p in self.products()}
+        self.assertAlmostEqual(
+            subtotals["PCV Valuation"]["value"], sum(values.values()), 2
+        )
+        self.assertEqual(subtotals["PCV Valuation / PCV AVCO"]["value"], 240)
+        self.assertEqual(subtotals["PCV Valuation / PCV Standard"]["value"], 45)
+        self.assertEqual(subtotals["PCV Valuation"]["quantity"], 11 + 16 + 5)
+        heading = next(row for row in rows if row["kind"] == "group")
+        self.assertEqual((heading["label"], heading["level"]), ("PCV Valuation", 0))
+        self.assertEqual(heading["category_type"], "view")
+        product_rows = [row for row in rows if row["kind"] == "product"]
+        self.assertEqual({row["level"] for row in product_rows}, {2})
+        total = rows[-1]
+        self.assertEqual(total["kind"], "total")
+        self.assertAlmostEqual(total["value"], sum(values.values()), 2)
+
+    def test_grouping_by_item_group(self):
+        rows = self._rows(
+            group_by="item_group", category_ids=[Command.set(self.root.ids)]
+        )
+        headings = [row["label"] for row in rows if row["kind"] == "group"]
+        self.assertEqual(headings, ["[FURN] PCV Office furniture", "No Item Group"])
+        subtotals = [row for row in rows if row["kind"] == "subtotal"]
+        lines = self._lines()
+        self.assertAlmostEqual(
+            subtotals[0]["value"],
+            lines[self.fifo_product.id]["value"] + lines[self.avco_product.id]["value"],
+            2,
+        )
+        self.assertEqual(subtotals[1]["value"], 45)
+        furniture = [row for row in rows if row["kind"] == "product"][:2]
+        self.assertEqual(
+            {row["item_group"] for row in furniture}, {"[FURN] PCV Office furniture"}
+        )
+
+
+class TestReconciliation(ValuationReportCase):
+    def _reconciliation(self):
+        rows = self._wizard()._get_reconciliation()
+        return {row["account"]: row for row in rows}
+
+    def test_ledger_matches_the_inventory(self):
+        rows = self._reconciliation()
+        self.assertEqual(set(rows), {self.group_valuation, self.categ_valuation})
+        lines = self._lines()
+        self.assertAlmostEqual(
+            rows[self.group_valuation]["report_value"],
+            lines[self.fifo_product.id]["value"] + lines[self.avco_product.id]["value"],
+            2,
+        )
+        self.assertEqual(rows[self.categ_valuation]["report_value"], 45)
+        for row in rows.values():
+            self.assertAlmostEqual(row["ledger_balance"], row["report_value"], 2)
+            self.assertEqual(row["difference"], 0)
+
+    def test_manual_entry_shows_a_highlighted_difference(self):
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": "2026-01-20",
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "line_ids": [
+                    Command.create(
+                        {"account_id": self.group_valuation.id, "debit": 100.0}
+                    ),
+                    Command.create(
+                        {
+                            "account_id": self.company_data[
+                                "default_account_expense"
+                            ].id,
+                            "credit": 100.0,
+                        }
+                    ),
+                ],
+            }
+        )
+        entry.action_post()
+        rows = self._reconciliation()
+        self.assertEqual(rows[self.group_valuation]["difference"], 100.0)
+        self.assertEqual(rows[self.categ_valuation]["difference"], 0)
+        html = self._render("action_report_inventory_valuation_html", self._wizard())
+        tree = etree.fromstring(html, etree.HTMLParser())
+        highlighted = tree.xpath("//tr[contains(@class, 'o_pcv_difference')]")
+        self.assertEqual(len(highlighted), 1)
+        self.assertIn(self.group_valuation.code, "".join(highlighted[0].itertext()))
+
+
+class TestReportOutputs(ValuationReportCase):
+    def test_pdf_is_produced_with_a_page_per_top_level_group(self):
+        wizard = self._wizard(
+            group_by="item_group", category_ids=[Command.set(self.root.ids)]
+        )
+        pdf = self._render("action_report_inventory_valuation", wizard)
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        reader = PdfReader(io.BytesIO(pdf))
+        self.assertGreaterEqual(len(reader.pages), 2)
+        text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+        for name in ("PCV FIFO desk", "PCV Standard lamp", "No Item Group"):
+            self.assertIn(name, text)
+
+    def test_xlsx_is_produced_with_numeric_cells_and_totals(self):
+        wizard = self._wizard(
+            show_what_if=True, category_ids=[Command.set(self.root.ids)]
+        )
+        action = wizard.action_export_xlsx()
+        self.assertIn(f"/{wizard.id}/xlsx_file/", action["url"])
+        cells = self._xlsx_cells(base64.b64decode(wizard.xlsx_file))
+        header = {value: col for (row, col), value in cells.items() if row == 4}
+        total_row = max(row for row, _col in cells)
+        self.assertEqual(cells[(total_row, "A")], "Total")
+        value_col = header["Value"]
+        total = cells[(total_row, value_col)]
+        self.assertIsInstance(total, float)
+        lines = self._lines()
+        self.assertAlmostEqual(total, sum(line["value"] for line in lines.values()), 2)
+        product_values = [
+            value
+            for (row, col), value in cells.items()
+            if col == value_col and isinstance(value, float) and row != total_row
+        ]
+        self.assertIn(240.0, product_values)
+        self.assertIn("FIFO", header)
+
+    @staticmethod
+    def _xlsx_cells(content):
+        """{(row number, column letters): str or float} of the first sheet."""
+        ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            shared = [
+                "".join(si.itertext())
+                for si in etree.fromstring(archive.read("xl/sharedStrings.xml")).xpath(
+                    "//m:si", namespaces=ns
+                )
+            ]
+            sheet = etree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+        cells = {}
+        for cell in sheet.xpath("//m:c", namespaces=ns):
+            ref = cell.get("r")
+            col = ref.rstrip("0123456789")
+            row = int(ref[len(col) :])
+            value = cell.findtext("m:v", namespaces=ns)
+            if value is None:
+                continue
+            cells[(row, col)] = (
+                shared[int(value)].strip() if cell.get("t") == "s" else float(value)
+            )
+        return cells
+
+
+class TestReportAccess(ValuationReportCase):
+    def test_stock_manager_and_accountant_run_it(self):
+        for user in (self.stock_manager, self.accountant):
+            wizard = self._wizard(user=user)
+            self.assertTrue(wizard._get_valuation_lines())
+            html = self._render(
+                "action_report_inventory_valuation_html", wizard, user=user
+            )
+            self.assertIn(b"PCV FIFO desk", html)
+
+    def test_salesperson_is_refused(self):
+        with self.assertRaises(AccessError):
+            self._wizard(user=self.salesman)
+        wizard = self._wizard(user=self.stock_manager)
+        with self.assertRaises(AccessError):
+            self._render(
+                "action_report_inventory_valuation_html", wizard, user=self.salesman
+            )
+        with self.assertRaises(AccessError):
+            wizard.with_user(self.salesman)._get_valuation_lines()
+        menus = self.env["ir.ui.menu"].with_user(self.salesman)._visible_menu_ids()
+        for xmlid in ("menu_valuation_report_stock", "menu_valuation_report_account"):
+            menu = self.env.ref(f"product_category_valuation.{xmlid}")
+            self.assertNotIn(menu.id, menus)
+        manager_menus = (
+            self.env["ir.ui.menu"].with_user(self.stock_manager)._visible_menu_ids()
+        )
+        self.assertIn(
+            self.env.ref("product_category_valuation.menu_valuation_report_stock").id,
+            manager_menus,
+        )
+
+    def test_only_allowed_companies(self):
+        other = self.setup_other_company(name="PCV Company B")["company"]
+        wizard = self._wizard(user=self.stock_manager)
+        wizard.sudo().company_id = other
+        with self.assertRaises(AccessError):
+            wizard.with_user(self.stock_manager)._get_valuation_lines()

@@ -1,0 +1,1 @@
+from . import valuation_report_wizard
