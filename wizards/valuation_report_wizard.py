@@ -2,6 +2,7 @@
 import base64
 import io
 from collections import defaultdict
+from contextlib import contextmanager
 
 import xlsxwriter
 
@@ -9,6 +10,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+# work_mem of the valuation query: a million layers of 20,000 products aggregate
+# in memory with it.
+AGGREGATION_WORK_MEM = "64MB"
 WHAT_IF_KEYS = ("fifo_value", "lifo_value", "average_value", "standard_value")
 SUM_KEYS = ("quantity", "value", *WHAT_IF_KEYS)
 
@@ -229,7 +233,32 @@ class ValuationReportWizard(models.TransientModel):
         return ctes, columns, join
 
     def _valuation_query(self):
-        """The SELECT behind _get_valuation_lines(): one row per product."""
+        """The SELECT behind _get_valuation_lines(): one row per product, amounts
+        rounded to the company currency and returned as floats."""
+        digits = self.company_id.currency_id.decimal_places
+        money = [
+            SQL(
+                "ROUND(r.%(column)s::numeric, %(digits)s)::float8 AS %(column)s",
+                column=SQL.identifier(column),
+                digits=digits,
+            )
+            for column in ("value", *(WHAT_IF_KEYS if self.show_what_if else ()))
+        ]
+        return SQL(
+            """
+            SELECT r.product_id, r.category_id, r.item_group_id,
+                   r.quantity::float8 AS quantity, %(money)s,
+                   COALESCE(ROUND(r.value::numeric, %(digits)s)
+                            / NULLIF(r.quantity, 0), 0)::float8 AS unit_cost
+              FROM (%(rows)s) r
+            """,
+            money=SQL(", ").join(money),
+            digits=digits,
+            rows=self._valuation_rows_query(),
+        )
+
+    def _valuation_rows_query(self):
+        """Unrounded valuation rows, one per product."""
         quantity, value, onhand_cte, onhand_join = self._location_parts()
         what_if_ctes, what_if_columns, what_if_join = self._what_if_parts()
         return SQL(
@@ -272,6 +301,19 @@ class ValuationReportWizard(models.TransientModel):
             zero_filter=SQL("TRUE") if self.include_zero else SQL("b.quantity <> 0"),
         )
 
+    @contextmanager
+    def _aggregation_memory(self):
+        """Let the aggregation of the layers hash in memory instead of spilling to
+        disk (PostgreSQL's default work_mem is 4 MB), for this query only."""
+        cr = self.env.cr
+        cr.execute("SELECT current_setting('work_mem')")
+        previous = cr.fetchone()[0]
+        cr.execute(SQL("SELECT set_config('work_mem', %s, true)", AGGREGATION_WORK_MEM))
+        try:
+            yield
+        finally:
+            cr.execute(SQL("SELECT set_config('work_mem', %s, true)", previous))
+
     def _get_valuation_lines(self):
         """Return the valuation at the wizard's date, one dict per product:
 
@@ -289,8 +331,9 @@ class ValuationReportWizard(models.TransientModel):
         self.env["stock.move.line"].flush_model()
         self.env["product.template"].flush_model(["categ_id", "item_group_id"])
         self.env["product.product"].flush_model(["standard_price"])
-        self.env.cr.execute(self._valuation_query())
-        lines = self.env.cr.dictfetchall()
+        with self._aggregation_memory():
+            self.env.cr.execute(self._valuation_query())
+            lines = self.env.cr.dictfetchall()
         categories = (
             self.env["product.category"]
             .sudo()
@@ -298,18 +341,14 @@ class ValuationReportWizard(models.TransientModel):
             .browse({line["category_id"] for line in lines})
         )
         methods = {
-            category.id: (category.property_cost_method, category.property_valuation)
+            category.id: {
+                "cost_method": category.property_cost_method,
+                "valuation": category.property_valuation,
+            }
             for category in categories
         }
-        currency = self.company_id.currency_id
         for line in lines:
-            line["cost_method"], line["valuation"] = methods[line["category_id"]]
-            quantity = line["quantity"] = float(line["quantity"])
-            line["value"] = currency.round(float(line["value"]))
-            line["unit_cost"] = line["value"] / quantity if quantity else 0.0
-            for key in WHAT_IF_KEYS:
-                if key in line:
-                    line[key] = currency.round(float(line[key]))
+            line.update(methods[line["category_id"]])
         return lines
 
     def _get_reconciliation(self):

@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Benchmark of the inventory valuation report's data method.
+
+Run with the project's virtualenv Python (``make bench`` does the set-up first):
+
+    .venv/bin/python bench/valuation_bench.py [--products N] [--layers M]
+                                              [--database DB]
+
+Without --database, a scratch database ``pcv_bench`` is created afresh with the
+addon installed. Then N products and M stock valuation layers are added through
+SQL, and three things are timed on the same rows, best of --repeat runs each:
+
+- report: the wizard's ``_get_valuation_lines()`` (what-if columns off),
+- sql: one hand-written SQL aggregate of the layers by product,
+- native: Odoo's own ``_read_group`` of the layers by product (the one behind
+  ``product.product.value_svl``).
+
+The last line printed is ``RATIO report/sql=X.XX report/native=Y.YY``.
+"""
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / ".build" / "odoo.conf"
+MODULE = "product_category_valuation"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=20000)
+    parser.add_argument("--layers", type=int, default=1000000)
+    parser.add_argument("--database", help="existing scratch database to fill")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--what-if", action="store_true", help="also time what-if")
+    return parser.parse_args()
+
+
+def create_database(name):
+    odoo_home = os.environ.get("ODOO_HOME", "/opt/odoo")
+    subprocess.run(["dropdb", "--if-exists", name], check=True)
+    print(f"installing {MODULE} into a fresh database {name}...", flush=True)
+    subprocess.run(
+        [
+            sys.executable,
+            f"{odoo_home}/odoo-bin",
+            "-c",
+            str(CONFIG),
+            "-d",
+            name,
+            "-i",
+            MODULE,
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
+        ],
+        check=True,
+    )
+
+
+def fill(env, products, layers):
+    from odoo import Command
+    from odoo.tools import SQL
+
+    cr = env.cr
+    company = env.company
+    categories = env["product.category"].create(
+        [{"name": f"Bench category {i}"} for i in range(50)]
+    )
+    run = int(time.time())  # codes stay unique when a database is filled twice
+    groups = env["product.item.group"].create(
+        [{"name": f"Bench group {i}", "code": f"BENCH{run}-{i}"} for i in range(10)]
+    )
+    model = env["product.product"].create(
+        {
+            "name": "Bench model",
+            "is_storable": True,
+            "categ_id": categories[0].id,
+            "item_group_id": groups[0].id,
+            "taxes_id": [Command.clear()],
+        }
+    )
+    layer = env["stock.valuation.layer"].create(
+        {
+            "company_id": company.id,
+            "product_id": model.id,
+            "quantity": 1,
+            "unit_cost": 1,
+            "value": 1,
+            "description": "Bench",
+        }
+    )
+    env.flush_all()
+
+    def columns(table):
+        cr.execute(
+            SQL(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_name = %s AND column_name <> 'id'",
+                table,
+            )
+        )
+        return [name for (name,) in cr.fetchall()]
+
+    def copy(table, source_id, count, overrides):
+        names = columns(table)
+        cr.execute(
+            SQL(
+                "INSERT INTO %(table)s (%(cols)s) SELECT %(values)s"
+                " FROM %(table)s s, generate_series(1, %(count)s) g"
+                " WHERE s.id = %(id)s",
+                table=SQL.identifier(table),
+                cols=SQL(", ").join(SQL.identifier(name) for name in names),
+                values=SQL(", ").join(
+                    overrides.get(name, SQL("s.%s", SQL.identifier(name)))
+                    for name in names
+                ),
+                count=count,
+                id=source_id,
+            )
+        )
+
+    company_key = str(company.id)
+    copy(
+        "product_template",
+        model.product_tmpl_id.id,
+        products,
+        {
+            "name": SQL("jsonb_build_object('en_US', 'Bench product ' || g)"),
+            "categ_id": SQL(
+                "(%s::int[])[1 + mod(g, %s)]", categories.ids, len(categories)
+            ),
+            "item_group_id": SQL(
+                "jsonb_build_object(%s, (%s::int[])[1 + mod(g, %s)])",
+                company_key,
+                groups.ids,
+                len(groups),
+            ),
+        },
+    )
+    names = columns("product_product")
+    cr.execute(
+        SQL(
+            "INSERT INTO product_product (%(cols)s) SELECT %(values)s"
+            " FROM product_product s, product_template t"
+            " WHERE s.id = %(model)s AND t.id > %(model_tmpl)s",
+            cols=SQL(", ").join(SQL.identifier(name) for name in names),
+            values=SQL(", ").join(
+                SQL("t.id")
+                if name == "product_tmpl_id"
+                else SQL("s.%s", SQL.identifier(name))
+                for name in names
+            ),
+            model=model.id,
+            model_tmpl=model.product_tmpl_id.id,
+        )
+    )
+    cr.execute(SQL("SELECT array_agg(id) FROM product_product WHERE id > %s", model.id))
+    product_ids = cr.fetchone()[0] or [model.id]
+    # Mostly receipts, one in four a delivery, over the last two years.
+    copy(
+        "stock_valuation_layer",
+        layer.id,
+        layers,
+        {
+            "product_id": SQL(
+                "(%s::int[])[1 + mod(g::bigint * 7919, %s)]",
+                product_ids,
+                len(product_ids),
+            ),
+            "quantity": SQL(
+                "CASE WHEN mod(g, 4) = 0 THEN -(1 + mod(g, 3)) ELSE 1 + mod(g, 5) END"
+            ),
+            "unit_cost": SQL("5 + mod(g, 17)"),
+            "value": SQL(
+                "(CASE WHEN mod(g, 4) = 0 THEN -(1 + mod(g, 3)) ELSE 1 + mod(g, 5) END)"
+                " * (5 + mod(g, 17))"
+            ),
+            "create_date": SQL("now() - (mod(g, 730)) * interval '1 day'"),
+        },
+    )
+    cr.execute("ANALYZE stock_valuation_layer")
+    cr.execute("ANALYZE product_product")
+    cr.execute("ANALYZE product_template")
+    env.invalidate_all()
+
+
+def best_time(function, repeat):
+    times = []
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def main():
+    args = parse_args()
+    import odoo
+    from odoo import api, fields
+    from odoo.tools import SQL
+
+    database = args.database or "pcv_bench"
+    if not args.database:
+        create_database(database)
+    odoo.tools.config.parse_config(
+        ["-c", str(CONFIG), "-d", database, "--log-level=warn"]
+    )
+    registry = odoo.modules.registry.Registry(database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        admin = env.ref("base.user_admin")
+        env = env(user=admin.id)
+        print(
+            f"filling {database}: {args.products} products, {args.layers} layers...",
+            flush=True,
+        )
+        start = time.perf_counter()
+        fill(env, args.products, args.layers)
+        cr.commit()
+        print(f"fill: {time.perf_counter() - start:.1f} s", flush=True)
+
+        now = fields.Datetime.now()
+        company = env.company
+        wizard = env["product.category.valuation.wizard"].create({"date": now})
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+        def report():
+            env.invalidate_all()
+            return wizard._get_valuation_lines()
+
+        def hand_sql():
+            cr.execute(
+                SQL(
+                    "SELECT product_id, SUM(quantity), SUM(value)"
+                    " FROM stock_valuation_layer"
+                    " WHERE company_id = %s AND create_date <= %s"
+                    " GROUP BY product_id",
+                    company.id,
+                    now,
+                )
+            )
+            return cr.fetchall()
+
+        def native():
+            env.invalidate_all()
+            return env["stock.valuation.layer"]._read_group(
+                [("company_id", "=", company.id), ("create_date", "<=", now)],
+                groupby=["product_id"],
+                aggregates=["quantity:sum", "value:sum"],
+            )
+
+        report_time, lines = best_time(report, args.repeat)
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        sql_time, rows = best_time(hand_sql, args.repeat)
+        native_time, groups = best_time(native, args.repeat)
+        print(f"report: {report_time * 1000:.0f} ms ({len(lines)} lines)")
+        print(f"sql:    {sql_time * 1000:.0f} ms ({len(rows)} rows)")
+        print(f"native: {native_time * 1000:.0f} ms ({len(groups)} groups)")
+        print(f"memory: peak RSS grew by {(rss_after - rss_before) / 1024:.0f} MiB")
+        if args.what_if:
+            wizard.show_what_if = True
+            what_if_time, _lines = best_time(report, args.repeat)
+            print(f"report with what-if columns: {what_if_time * 1000:.0f} ms")
+            wizard.show_what_if = False
+        cr.rollback()
+    print(
+        f"RATIO report/sql={report_time / sql_time:.2f}"
+        f" report/native={report_time / native_time:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
