@@ -24,6 +24,14 @@
         "reports/valuation_report_templates.xml",
         "wizards/valuation_report_wizard_views.xml",
     ],
+    "demo": [
+        "demo/product_category_valuation_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "product_category_valuation/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -21,6 +21,11 @@ def format_product_names(products):
 class ProductCategory(models.Model):
     _inherit = "product.category"
 
+    active = fields.Boolean(
+        default=True,
+        help="Archived categories are hidden. A category that still holds active "
+        "products, itself or through its subcategories, cannot be archived.",
+    )
     category_type = fields.Selection(
         selection=[("view", "View"), ("normal", "Normal")],
         required=True,
@@ -108,5 +113,24 @@ class ProductCategory(models.Model):
                         "them to a Normal category first.",
                         category=category.display_name,
                         products=format_product_names(held),
+                    )
+                )
+
+    @api.constrains("active")
+    def _check_archived_category_has_no_product(self):
+        for category in self.filtered(lambda c: not c.active):
+            products = (
+                self.env["product.template"]
+                .sudo()
+                .search([("categ_id", "child_of", category.id)])
+            )
+            if products:
+                raise ValidationError(
+                    self.env._(
+                        "Category %(category)s cannot be archived: it still holds "
+                        "products (%(products)s), itself or through its "
+                        "subcategories. Move or archive them first.",
+                        category=category.display_name,
+                        products=format_product_names(products),
                     )
                 )

@@ -153,7 +153,7 @@ class ProductItemGroup(models.Model):
             if group.with_context(active_test=False).product_count:
                 raise UserError(
                     self.env._(
-                        "Item group %(group)s is still used by %(count)s products: "
+                        "Item group %(group)s is still used by %(count)s product(s): "
                         "archive it instead, or move its products first.",
                         group=group.display_name,
                         count=group.with_context(active_test=False).product_count,

@@ -25,6 +25,7 @@ class RolesMixin:
             user = new_test_user(
                 cls.env,
                 f"pcv_{role}",
+                name=f"PCV {role.replace('_', ' ').title()}",
                 groups=groups,
                 company_id=company.id,
                 company_ids=[(6, 0, company.ids)],

@@ -157,3 +157,17 @@ class TestCategoryType(CategoryValuationCase):
         )
         self.assertEqual(found, self.view_root)
         self.assertTrue(search.xpath("//filter[@name='groupby_category_type']"))
+
+    def test_archiving_a_category_that_holds_products_is_refused(self):
+        with self.assertRefused(ValidationError, "PCV Root", "PCV Chair", "archived"):
+            self.view_root.active = False  # through its subcategory Furniture
+        with self.assertRefused(ValidationError, "PCV Furniture", "PCV Table"):
+            self.furniture.action_archive()
+        self.assertTrue(self.view_root.active and self.furniture.active)
+        (self.chair | self.table).active = False
+        self.furniture.action_archive()
+        self.assertFalse(self.furniture.active)
+        self.assertNotIn(
+            self.furniture,
+            self.env["product.category"].search([("name", "like", "PCV")]),
+        )

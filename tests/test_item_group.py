@@ -245,7 +245,7 @@ class TestItemGroupModel(ItemGroupCase):
         )
 
     def test_group_in_use_cannot_be_deleted_but_can_be_archived(self):
-        with self.assertRefused(UserError, "[FURN]", "2 products"):
+        with self.assertRefused(UserError, "[FURN]", "2 product(s)"):
             self.group.unlink()
         self.group.active = False
         Group = self.env["product.item.group"]

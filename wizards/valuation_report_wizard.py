@@ -10,6 +10,12 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+# who may run the report (also on its menus, actions and access rights)
+REPORT_GROUPS = (
+    "stock.group_stock_manager",
+    "account.group_account_readonly",
+    "account.group_account_manager",
+)
 # work_mem of the valuation query: a million layers of 20,000 products aggregate
 # in memory with it.
 AGGREGATION_WORK_MEM = "64MB"
@@ -78,10 +84,7 @@ class ValuationReportWizard(models.TransientModel):
     # ------------------------------------------------------------------
     def _check_report_access(self):
         self.ensure_one()
-        if not (
-            self.env.user.has_group("stock.group_stock_manager")
-            or self.env.user.has_group("account.group_account_readonly")
-        ):
+        if not any(self.env.user.has_group(group) for group in REPORT_GROUPS):
             raise AccessError(
                 self.env._(
                     "Only stock managers and accounting users can run the "

@@ -1,0 +1,81 @@
+/** @odoo-module **/
+// License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import { registry } from "@web/core/registry";
+
+const tours = registry.category("web_tour.tours");
+
+tours.add("pcv_margin_salesperson_tour", {
+    steps: () => [
+        {
+            content: "The quotation warns that its margin is too low",
+            trigger: ".o_form_view div[name=margin_warning]:contains(Margin too low)",
+        },
+        {
+            content: "The main product and the required rate are shown",
+            trigger: ".o_field_widget[name=main_product_id]:contains(PCV Lamp)",
+        },
+        {
+            content: "Try to confirm",
+            trigger: ".o_form_statusbar button[name=action_confirm]:visible",
+            run: "click",
+        },
+        {
+            content: "Confirmation is refused with the reason",
+            trigger: ".modal:contains(cannot be confirmed):contains(30.00%)",
+        },
+        {
+            content: "Close the error",
+            trigger: ".modal .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "No approval button for a salesperson",
+            trigger: ".o_form_statusbar:not(:has(button[name=action_approve_margin]))",
+        },
+        {
+            content: "Still a quotation",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Quotation)",
+        },
+    ],
+});
+
+tours.add("pcv_margin_manager_tour", {
+    steps: () => [
+        {
+            content: "The quotation warns that its margin is too low",
+            trigger: ".o_form_view div[name=margin_warning]:contains(Margin too low)",
+        },
+        {
+            content: "Approve the margin",
+            trigger: ".o_form_statusbar button[name=action_approve_margin]",
+            run: "click",
+        },
+        {
+            content: "The approval is shown and the warning gone",
+            trigger: ".o_form_view:not(:has(div[name=margin_warning])) .o_field_widget[name=margin_approved_by_id]:contains(PCV Sale Manager)",
+        },
+        {
+            content: "Confirm",
+            trigger: ".o_form_statusbar button[name=action_confirm]:visible",
+            run: "click",
+        },
+        {
+            content: "It is a sales order",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Sales Order)",
+        },
+    ],
+});
+
+tours.add("pcv_valuation_preview_tour", {
+    steps: () => [
+        {
+            content: "Preview the valuation report",
+            trigger: ".modal button[name=action_preview_html]",
+            run: "click",
+        },
+        {
+            content: "The report opens with its figures",
+            trigger: "iframe:iframe .o_pcv_valuation_report:contains(Inventory Valuation by Category):contains(PCV Lamp)",
+        },
+    ],
+});

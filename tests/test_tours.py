@@ -1,0 +1,79 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import Command
+from odoo.tests import HttpCase, tagged
+
+from .common import RolesMixin
+
+
+@tagged("post_install", "-at_install")
+class TestTours(RolesMixin, HttpCase):
+    """In a real browser: a salesperson is refused a quotation below its minimum
+    margin, a sales manager approves and confirms it, an accountant previews the
+    valuation report."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_roles()
+        lamps = cls.env["product.category"].create(
+            {"name": "PCV Lamps", "is_main_article": True, "min_margin_rate": 30}
+        )
+        cls.lamp = cls.env["product.product"].create(
+            {
+                "name": "PCV Lamp",
+                "is_storable": True,
+                "categ_id": lamps.id,
+                "list_price": 100,
+                "standard_price": 80,
+            }
+        )
+        receipt = cls.env["stock.move"].create(
+            {
+                "name": "PCV receipt",
+                "product_id": cls.lamp.id,
+                "product_uom_qty": 5,
+                "product_uom": cls.lamp.uom_id.id,
+                "location_id": cls.env.ref("stock.stock_location_suppliers").id,
+                "location_dest_id": cls.env.ref("stock.stock_location_stock").id,
+            }
+        )
+        receipt._action_confirm()
+        receipt.picked = True
+        receipt._action_done()
+        customer = cls.env["res.partner"].create({"name": "PCV Customer"})
+        cls.order = (
+            cls.env["sale.order"]
+            .with_user(cls.salesman)
+            .create(
+                {
+                    "partner_id": customer.id,
+                    "order_line": [
+                        Command.create({"product_id": cls.lamp.id, "price_unit": 100})
+                    ],
+                }
+            )
+        )
+
+    def test_salesperson_sees_the_warning_and_is_refused(self):
+        self.start_tour(
+            f"/odoo/sale.order/{self.order.id}",
+            "pcv_margin_salesperson_tour",
+            login=self.salesman.login,
+        )
+        self.assertEqual(self.order.state, "draft")
+
+    def test_manager_approves_and_confirms(self):
+        self.start_tour(
+            f"/odoo/sale.order/{self.order.id}",
+            "pcv_margin_manager_tour",
+            login=self.sale_manager.login,
+        )
+        self.assertEqual(self.order.state, "sale")
+        self.assertEqual(self.order.margin_approved_by_id, self.sale_manager)
+
+    def test_accountant_previews_the_valuation(self):
+        self.start_tour(
+            "/odoo/action-product_category_valuation.valuation_report_wizard_action",
+            "pcv_valuation_preview_tour",
+            login=self.accountant.login,
+        )
