@@ -52,6 +52,21 @@ if grep -qE '[0-9]+ skipped' <<<"$summary"; then
     die "tests were skipped; every test must run"
 fi
 
+say "uninstall / reinstall check (database ${DB}_uninstall, a copy of $DB)"
+uninstall_log="$BUILD/uninstall.log"
+dropdb --if-exists "${DB}_uninstall"
+if ! { createdb -T "$DB" "${DB}_uninstall" \
+       && "$VENV/bin/python" "$here/check_uninstall.py" "${DB}_uninstall" uninstall \
+       && "$VENV/bin/python" "$here/check_uninstall.py" "${DB}_uninstall" check \
+       && "$VENV/bin/python" "$here/check_uninstall.py" "${DB}_uninstall" reinstalled; } \
+       >"$uninstall_log" 2>&1; then
+    tail -n 40 "$uninstall_log" >&2
+    printf '%s\n' "$summary"
+    die "uninstalling or reinstalling $MODULE broke Odoo (full log: $uninstall_log)"
+fi
+grep "uninstall check" "$uninstall_log"
+dropdb --if-exists "${DB}_uninstall"
+
 say "ruff"
 { "$VENV/bin/ruff" check "$ROOT" && "$VENV/bin/ruff" format --check "$ROOT"; } || { printf '%s\n' "$summary"; die "ruff found errors"; }
 say "pylint-odoo"

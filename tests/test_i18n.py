@@ -1,0 +1,66 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import polib
+
+from odoo.exceptions import ValidationError
+from odoo.modules.module import get_module_path
+
+from .common import CategoryValuationCase
+
+MODULE = "product_category_valuation"
+
+
+class TestFrench(CategoryValuationCase):
+    """i18n/fr.po translates every term of the addon, and Odoo shows them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        path = get_module_path(MODULE)
+        cls.pot = polib.pofile(f"{path}/i18n/{MODULE}.pot")
+        cls.po = polib.pofile(f"{path}/i18n/fr.po")
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        cls.env["ir.module.module"]._load_module_terms(
+            [MODULE], ["fr_FR"], overwrite=True
+        )
+
+    def test_every_term_is_translated(self):
+        translations = {entry.msgid: entry for entry in self.po}
+        for entry in self.pot:
+            with self.subTest(msgid=entry.msgid):
+                self.assertIn(entry.msgid, translations)
+                self.assertTrue(translations[entry.msgid].msgstr)
+                self.assertNotIn("fuzzy", translations[entry.msgid].flags)
+
+    def test_french_field_labels_and_selections(self):
+        expected = {}
+        for entry in self.po:
+            for occurrence, _line in entry.occurrences:
+                if occurrence.startswith("model:ir.model.fields,field_description:"):
+                    expected[occurrence.split(":")[-1]] = entry.msgstr
+        self.assertIn(f"{MODULE}.field_product_category__category_type", expected)
+        for xmlid, label in expected.items():
+            field = self.env.ref(xmlid)
+            model = self.env[field.model].with_context(lang="fr_FR")
+            description = model.fields_get([field.name], ["string"])[field.name]
+            self.assertEqual(description["string"], label, xmlid)
+        selection = (
+            self.env["product.category"]
+            .with_context(lang="fr_FR")
+            .fields_get(["category_type"], ["selection"])["category_type"]["selection"]
+        )
+        self.assertEqual(selection, [("view", "Vue"), ("normal", "Normale")])
+
+    def test_french_views_and_messages(self):
+        Category = self.env["product.category"].with_context(lang="fr_FR")
+        arch = Category.get_views([(False, "search")])["views"]["search"]["arch"]
+        self.assertIn('string="Vue"', arch)
+        self.assertIn('string="Article principal"', arch)
+        form = (
+            self.env["product.item.group"]
+            .with_context(lang="fr_FR")
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn("Taxes par défaut", form)
+        self.assertNotIn("Default Taxes", form)
+        with self.assertRefused(ValidationError, "doit être compris entre 0 et 100"):
+            self.lamps.with_context(lang="fr_FR").min_margin_rate = 120

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Uninstall the addon from a database full of its data, check that Odoo still
+opens categories, products, quotations and invoices, then install it again.
+
+    .venv/bin/python tools/check_uninstall.py DATABASE uninstall
+    .venv/bin/python tools/check_uninstall.py DATABASE check
+    .venv/bin/python tools/check_uninstall.py DATABASE reinstalled
+
+DATABASE must already hold the addon (``make test`` uses a copy of its test
+database). Exits non-zero, with the reason, on the first failure.
+"""
+
+import sys
+from pathlib import Path
+
+import odoo
+from odoo import Command, api
+
+MODULE = "product_category_valuation"
+CONFIG = Path(__file__).resolve().parent.parent / ".build" / "odoo.conf"
+# model -> fields of this addon that must be gone after the uninstallation
+CHECKED = {
+    "product.category": ["category_type", "min_margin_rate", "active"],
+    "product.template": ["item_group_id"],
+    "product.product": [],
+    "sale.order": ["margin_approved_by_id", "main_product_id"],
+    "account.move": [],
+}
+
+
+def step(message):
+    print(f"[{MODULE}] uninstall check: {message}", flush=True)
+
+
+def admin_env(cr):
+    env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+    return env(user=env.ref("base.user_admin").id)
+
+
+def add_business_data(env):
+    """Categories, an item group, products with stock, a confirmed quotation and a
+    posted invoice made with the addon, as a user would (no XML ids: the
+    uninstallation must keep them)."""
+    Category = env["product.category"]
+    root = Category.create({"name": "Uninstall check", "category_type": "view"})
+    category = Category.create(
+        {
+            "name": "Checked",
+            "parent_id": root.id,
+            "min_margin_rate": 10,
+            "is_main_article": True,
+            "quote_section": "Checked",
+        }
+    )
+    income = env["account.account"].create(
+        {"name": "Uninstall check sales", "code": "UCHK400", "account_type": "income"}
+    )
+    group = env["product.item.group"].create(
+        {"name": "Checked", "code": "CHK", "income_account_id": income.id}
+    )
+    product = env["product.product"].create(
+        {
+            "name": "Checked chair",
+            "is_storable": True,
+            "categ_id": category.id,
+            "item_group_id": group.id,
+            "list_price": 100,
+            "standard_price": 50,
+        }
+    )
+    receipt = env["stock.move"].create(
+        {
+            "name": "Uninstall check receipt",
+            "product_id": product.id,
+            "product_uom_qty": 10,
+            "product_uom": product.uom_id.id,
+            "location_id": env.ref("stock.stock_location_suppliers").id,
+            "location_dest_id": env.ref("stock.stock_location_stock").id,
+        }
+    )
+    receipt._action_confirm()
+    receipt.picked = True
+    receipt._action_done()
+    customer = env["res.partner"].create({"name": "Uninstall check customer"})
+    order = env["sale.order"].create(
+        {
+            "partner_id": customer.id,
+            "order_line": [
+                Command.create({"product_id": product.id, "price_unit": 100})
+            ],
+        }
+    )
+    order.action_confirm()
+    invoice = env["account.move"].create(
+        {
+            "move_type": "out_invoice",
+            "partner_id": order.partner_id.id,
+            "invoice_line_ids": [
+                Command.create(
+                    {"product_id": product.id, "quantity": 1, "price_unit": 100}
+                )
+            ],
+        }
+    )
+    invoice.action_post()
+    assert invoice.invoice_line_ids.account_id == income, "item group account"
+    return order.id, invoice.id
+
+
+def check_odoo_works(env, order_id, invoice_id):
+    for model, gone in CHECKED.items():
+        Model = env[model]
+        for view_type in ("form", "list", "search"):
+            Model.get_views([(False, view_type)])
+        records = Model.search([], limit=20)
+        assert records, f"no {model} record left"
+        records.read([name for name in Model._fields if name not in ("image_1920",)])
+        for name in gone:
+            assert name not in Model._fields, f"{model}.{name} is still there"
+    order = env["sale.order"].browse(order_id)
+    assert order.state == "sale", "the confirmed quotation"
+    order.read(["name", "amount_total", "margin", "order_line"])
+    invoice = env["account.move"].browse(invoice_id)
+    assert invoice.state == "posted", "the posted invoice"
+    invoice.line_ids.read(["account_id", "balance"])
+    quotation = env["sale.order"].create(
+        {
+            "partner_id": order.partner_id.id,
+            "order_line": [
+                Command.create({"product_id": order.order_line.product_id[:1].id})
+            ],
+        }
+    )
+    quotation.action_confirm()
+    assert "product.item.group" not in env, "the item group model is still there"
+
+
+def prepare_and_uninstall(env):
+    env["ir.config_parameter"].set_param(
+        f"{MODULE}.uninstall_check", "%s,%s" % add_business_data(env)
+    )
+    step("business data added")
+    env["ir.module.module"].search([("name", "=", MODULE)]).button_immediate_uninstall()
+    step("uninstalled")
+
+
+def check_and_reinstall(env):
+    order_id, invoice_id = map(
+        int,
+        env["ir.config_parameter"].get_param(f"{MODULE}.uninstall_check").split(","),
+    )
+    check_odoo_works(env, order_id, invoice_id)
+    step("categories, products, quotations and invoices open")
+    env["ir.module.module"].search([("name", "=", MODULE)]).button_immediate_install()
+    step("installed again")
+
+
+def check_reinstalled(env):
+    module = env["ir.module.module"].search([("name", "=", MODULE)])
+    assert module.state == "installed", module.state
+    wizard = env["product.category.valuation.wizard"].create({})
+    assert wizard._get_valuation_lines(), "valuation after reinstall"
+    category = env["product.category"].search([("name", "=", "Checked")])
+    assert category.category_type == "normal", category.category_type
+    step("OK")
+
+
+PHASES = {
+    "uninstall": prepare_and_uninstall,
+    "check": check_and_reinstall,
+    "reinstalled": check_reinstalled,
+}
+
+
+def main():
+    """Each phase runs in its own process, like a server restarted after an
+    (un)installation."""
+    database, phase = sys.argv[1:3]
+    odoo.tools.config.parse_config(
+        ["-c", str(CONFIG), "-d", database, "--log-level=warn"]
+    )
+    registry = odoo.modules.registry.Registry(database)
+    with registry.cursor() as cr:
+        PHASES[phase](admin_env(cr))
+
+
+if __name__ == "__main__":
+    main()

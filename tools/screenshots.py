@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Take the README's screenshots from the running demo (``make demo``).
+
+    .venv/bin/python tools/screenshots.py [--url http://127.0.0.1:8069]
+
+Logs in as admin / admin, opens each page in headless Chromium (driven through
+the DevTools protocol) and writes PNG files to static/description/.
+"""
+
+import argparse
+import base64
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import requests
+import websocket
+
+OUT = Path(__file__).resolve().parent.parent / "static" / "description"
+MODULE = "product_category_valuation"
+
+
+class Browser:
+    def __init__(self, port=9333):
+        self.profile = tempfile.mkdtemp(prefix="pcv-chromium-")
+        self.process = subprocess.Popen(
+            [
+                shutil.which("chromium") or "chromium",
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                f"--remote-debugging-port={port}",
+                f"--user-data-dir={self.profile}",
+                "--window-size=1440,900",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(50):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json") as answer:
+                    pages = [t for t in json.load(answer) if t["type"] == "page"]
+                break
+            except OSError:
+                time.sleep(0.2)
+        self.socket = websocket.create_connection(pages[0]["webSocketDebuggerUrl"])
+        self.next_id = 0
+
+    def call(self, method, **params):
+        self.next_id += 1
+        self.socket.send(
+            json.dumps({"id": self.next_id, "method": method, "params": params})
+        )
+        while True:
+            message = json.loads(self.socket.recv())
+            if message.get("id") == self.next_id:
+                return message.get("result", {})
+
+    def shoot(self, url, path, wait=4.0):
+        self.call("Page.navigate", url=url)
+        time.sleep(wait)
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        path.write_bytes(base64.b64decode(data))
+        print(f"{path.relative_to(OUT.parent.parent)} <- {url}")
+
+    def close(self):
+        self.socket.close()
+        self.process.terminate()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def rpc(session, url, model, method, *args, **kwargs):
+    answer = session.post(
+        f"{url}/web/dataset/call_kw",
+        json={
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "model": model,
+                "method": method,
+                "args": args,
+                "kwargs": kwargs,
+            },
+        },
+    ).json()
+    if "error" in answer:
+        raise RuntimeError(answer["error"]["data"]["message"])
+    return answer["result"]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", default="http://127.0.0.1:8069")
+    parser.add_argument("--database", default="pcv_demo")
+    args = parser.parse_args()
+    url = args.url
+    session = requests.Session()
+    session.post(
+        f"{url}/web/session/authenticate",
+        json={
+            "jsonrpc": "2.0",
+            "params": {"db": args.database, "login": "admin", "password": "admin"},
+        },
+    ).raise_for_status()
+
+    def xmlid(name):
+        found = rpc(
+            session,
+            url,
+            "ir.model.data",
+            "search_read",
+            [("module", "=", MODULE), ("name", "=", name)],
+            ["res_id"],
+        )
+        return found[0]["res_id"]
+
+    wizard = rpc(
+        session,
+        url,
+        "product.category.valuation.wizard",
+        "create",
+        {"show_what_if": True},
+    )
+    pages = {
+        "category_form.png": "/odoo/product.category/%s" % xmlid("demo_category_desks"),
+        "quotation_below_minimum.png": "/odoo/sale.order/%s"
+        % xmlid("demo_quotation_below"),
+        "item_group_form.png": "/odoo/product.item.group/%s"
+        % xmlid("demo_item_group_furniture"),
+        "valuation_report.png": (
+            f"/report/html/{MODULE}.report_inventory_valuation/{wizard}"
+        ),
+    }
+    browser = Browser()
+    try:
+        browser.call("Page.enable")
+        browser.call(
+            "Network.setCookie",
+            name="session_id",
+            value=session.cookies["session_id"],
+            url=url,
+        )
+        browser.shoot(f"{url}/odoo", OUT / "warm-up.png", wait=10)  # assets
+        (OUT / "warm-up.png").unlink()
+        for filename, path in pages.items():
+            browser.shoot(f"{url}{path}", OUT / filename)
+    finally:
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
