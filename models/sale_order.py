@@ -187,7 +187,12 @@ class SaleOrder(models.Model):
 
     def _void_lowered_margin_approvals(self):
         """Clear approvals whose orders fell below the approved margin rate."""
-        for order in self.filtered("margin_approved_by_id"):
+        quotations = self.filtered(
+            lambda order: (
+                order.margin_approved_by_id and order.state in ("draft", "sent")
+            )
+        )
+        for order in quotations:
             if order._margin_approval_holds():
                 continue
             approved_rate = order.margin_approved_rate

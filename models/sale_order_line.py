@@ -44,7 +44,7 @@ class SaleOrderLine(models.Model):
             )[:1]
             if not section:
                 last = max(others.mapped("sequence"), default=0)
-                section = self.create(
+                self.create(
                     {
                         "order_id": order.id,
                         "display_type": "line_section",
