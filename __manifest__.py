@@ -17,6 +17,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/product_item_group_security.xml",
+        "data/mail_message_subtype_data.xml",
         "views/product_category_views.xml",
         "views/product_item_group_views.xml",
         "views/product_template_views.xml",

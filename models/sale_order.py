@@ -174,6 +174,7 @@ class SaleOrder(models.Model):
                 }
             )
             order.message_post(
+                subtype_xmlid="product_category_valuation.mt_margin_approval",
                 body=self.env._(
                     "Margin approved by %(user)s on %(date)s at a margin rate of "
                     "%(rate).2f%% (minimum required: %(required).2f%%).",
@@ -181,7 +182,7 @@ class SaleOrder(models.Model):
                     date=format_datetime(self.env, now),
                     rate=order.margin_rate,
                     required=order.required_margin_rate,
-                )
+                ),
             )
         return True
 
@@ -198,10 +199,11 @@ class SaleOrder(models.Model):
             approved_rate = order.margin_approved_rate
             order.sudo().write(dict.fromkeys(MARGIN_APPROVAL_FIELDS, False))
             order.message_post(
+                subtype_xmlid="product_category_valuation.mt_margin_approval",
                 body=self.env._(
                     "Margin approval voided: the margin rate fell from the approved "
                     "%(approved).2f%% to %(rate).2f%%.",
                     approved=approved_rate,
                     rate=order.margin_rate,
-                )
+                ),
             )

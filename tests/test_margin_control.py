@@ -255,6 +255,11 @@ class TestMarginApproval(MarginCase):
         self.assertAlmostEqual(order.margin_approved_rate, 20)
         self.assertFalse(order.margin_approval_needed)
         note = order.message_ids[0]
+        self.assertEqual(
+            note.subtype_id,
+            self.env.ref("product_category_valuation.mt_margin_approval"),
+        )
+        self.assertEqual(note.author_id, self.sale_manager.partner_id)
         self.assertIn(self.sale_manager.name, note.body)
         self.assertIn("20.00%", note.body)
         order.action_confirm()  # by the salesperson
