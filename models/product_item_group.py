@@ -149,19 +149,22 @@ class ProductItemGroup(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
-        for group in self:
-            if group.with_context(active_test=False).product_count:
+        for group in self.with_context(active_test=False):
+            if group.product_count:
                 raise UserError(
                     self.env._(
                         "Item group %(group)s is still used by %(count)s product(s): "
                         "archive it instead, or move its products first.",
                         group=group.display_name,
-                        count=group.with_context(active_test=False).product_count,
+                        count=group.product_count,
                     )
                 )
 
     def _get_accounts(self):
-        """Return the group's accounts set, keyed like _get_product_accounts()."""
+        """Return the group's accounts set, keyed like _get_product_accounts()
+        (none for an empty recordset)."""
+        if not self:
+            return {}
         self.ensure_one()
         return {key: self[fname] for fname, key in ACCOUNT_KEYS.items() if self[fname]}
 

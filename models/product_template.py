@@ -80,15 +80,12 @@ class ProductTemplate(models.Model):
         defaults); accounts set on the product itself still win over both."""
         accounts = super()._get_product_accounts()
         accounts.setdefault("price_difference", self._get_category_price_difference())
-        group_accounts = (
-            self.item_group_id._get_accounts() if self.item_group_id else {}
-        )
-        for key, account in group_accounts.items():
-            own = {
-                "income": self.property_account_income_id,
-                "expense": self.property_account_expense_id,
-            }.get(key)
-            if not own:
+        own = {
+            "income": self.property_account_income_id,
+            "expense": self.property_account_expense_id,
+        }
+        for key, account in self.item_group_id._get_accounts().items():
+            if not own.get(key):
                 accounts[key] = account
         return accounts
 

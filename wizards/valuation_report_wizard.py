@@ -435,8 +435,15 @@ class ValuationReportWizard(models.TransientModel):
             .browse([line["product_id"] for line in lines])
         )
         names = dict(zip(products.ids, products.mapped("display_name"), strict=True))
+        groups = (
+            self.env["product.item.group"]
+            .sudo()
+            .browse({line["item_group_id"] for line in lines if line["item_group_id"]})
+        )
+        group_names = dict(zip(groups.ids, groups.mapped("display_name"), strict=True))
         for line in lines:
             line["label"] = names[line["product_id"]]
+            line["item_group"] = group_names.get(line["item_group_id"], "")
         lines = sorted(lines, key=lambda line: line["label"])
         if self.group_by == "item_group":
             rows = self._item_group_rows(lines)
@@ -451,45 +458,23 @@ class ValuationReportWizard(models.TransientModel):
     def _sums(lines):
         return {key: sum(line.get(key, 0.0) for line in lines) for key in SUM_KEYS}
 
-    def _product_row(self, line, level, item_groups):
-        return dict(
-            line,
-            kind="product",
-            level=level,
-            item_group=item_groups[line["item_group_id"]].display_name or "",
-        )
+    @staticmethod
+    def _product_row(line, level):
+        return dict(line, kind="product", level=level)
 
     def _item_group_rows(self, lines):
+        # "[CODE] Name" labels are unique per company and sort by code.
         by_group = defaultdict(list)
         for line in lines:
-            by_group[line["item_group_id"]].append(line)
-        groups = (
-            self.env["product.item.group"]
-            .sudo()
-            .browse([gid for gid in by_group if gid])
-        )
-        item_groups = defaultdict(lambda: self.env["product.item.group"])
-        item_groups.update({group.id: group for group in groups})
+            by_group[line["item_group"]].append(line)
         rows = []
-        for group_id in [*groups.sorted(lambda g: (g.code, g.id)).ids, None]:
-            if group_id not in by_group:
-                continue
-            label = (
-                item_groups[group_id].display_name
-                if group_id
-                else self.env._("No Item Group")
-            )
-            rows.append({"kind": "group", "level": 0, "label": label})
-            rows += [
-                self._product_row(line, 1, item_groups) for line in by_group[group_id]
-            ]
+        for label in sorted(by_group, key=lambda label: (not label, label)):
+            heading = label or self.env._("No Item Group")
+            group_lines = by_group[label]
+            rows.append({"kind": "group", "level": 0, "label": heading})
+            rows += [self._product_row(line, 1) for line in group_lines]
             rows.append(
-                dict(
-                    self._sums(by_group[group_id]),
-                    kind="subtotal",
-                    level=0,
-                    label=label,
-                )
+                dict(self._sums(group_lines), kind="subtotal", level=0, label=heading)
             )
         return rows
 
@@ -509,17 +494,6 @@ class ValuationReportWizard(models.TransientModel):
         children = defaultdict(list)
         for category in tree.sorted("complete_name"):
             children[category.parent_id.id or None].append(category)
-        item_groups = defaultdict(lambda: self.env["product.item.group"])
-        item_groups.update(
-            {
-                group.id: group
-                for group in self.env["product.item.group"]
-                .sudo()
-                .browse(
-                    {line["item_group_id"] for line in lines if line["item_group_id"]}
-                )
-            }
-        )
         rows = []
 
         def walk(category, level):
@@ -532,7 +506,7 @@ class ValuationReportWizard(models.TransientModel):
                 }
             )
             own = by_category.get(category.id, [])
-            rows.extend(self._product_row(line, level + 1, item_groups) for line in own)
+            rows.extend(self._product_row(line, level + 1) for line in own)
             subtree = list(own)
             for child in children[category.id]:
                 subtree += walk(child, level + 1)
