@@ -22,6 +22,7 @@
         "views/product_item_group_views.xml",
         "views/product_template_views.xml",
         "views/sale_order_views.xml",
+        "views/res_config_settings_views.xml",
         "reports/valuation_report_templates.xml",
         "wizards/valuation_report_wizard_views.xml",
     ],

@@ -175,8 +175,8 @@ class TestMarginBlocking(MarginCase):
             order.name,
             "PCV Lamp",
             "PCV Root / PCV Lamps",
-            "30.00%",
-            "20.00%",
+            "30.00 %",
+            "20.00 %",
         ):
             order.action_confirm()
         self.assertEqual(order.state, "draft")
@@ -184,7 +184,7 @@ class TestMarginBlocking(MarginCase):
     def test_inherited_rate_names_the_category_it_comes_from(self):
         order = self._order((self.desk, 1, 110))  # 45.45 %
         order.order_line.price_unit = 65  # 7.69 % < 15 % inherited from the root
-        with self.assertRefused(UserError, "PCV Desk", "PCV Root", "15.00%", "7.69%"):
+        with self.assertRefused(UserError, "PCV Desk", "PCV Root", "15.00 %", "7.69 %"):
             order.action_confirm()
 
     def test_rpc_confirm_is_refused(self):
@@ -211,7 +211,7 @@ class TestMarginBlocking(MarginCase):
         order = self._order((self.desk, 1, 0))
         self.assertEqual(order.amount_untaxed, 0)
         self.assertEqual(order.margin_rate, 0)
-        with self.assertRefused(UserError, "0.00%", "15.00%"):
+        with self.assertRefused(UserError, "0.00 %", "15.00 %"):
             order.action_confirm()
         order.with_user(self.sale_manager).action_approve_margin()
         order.action_confirm()
@@ -239,7 +239,7 @@ class TestMarginBlocking(MarginCase):
         # cost 80 in company currency is 160 in the order's currency: 20 %
         self.assertAlmostEqual(order.order_line.purchase_price, 160)
         self.assertAlmostEqual(order.margin_rate, 20)
-        with self.assertRefused(UserError, "30.00%", "20.00%"):
+        with self.assertRefused(UserError, "30.00 %", "20.00 %"):
             order.action_confirm()
         order.order_line.price_unit = 250  # 36 %
         order.action_confirm()
@@ -261,7 +261,7 @@ class TestMarginApproval(MarginCase):
         )
         self.assertEqual(note.author_id, self.sale_manager.partner_id)
         self.assertIn(self.sale_manager.name, note.body)
-        self.assertIn("20.00%", note.body)
+        self.assertIn("20.00 %", note.body)
         order.action_confirm()  # by the salesperson
         self.assertEqual(order.state, "sale")
 

@@ -21,7 +21,7 @@ tours.add("pcv_margin_salesperson_tour", {
         },
         {
             content: "Confirmation is refused with the reason",
-            trigger: ".modal:contains(cannot be confirmed):contains(30.00%)",
+            trigger: ".modal:contains(cannot be confirmed):contains(30.00 %)",
         },
         {
             content: "Close the error",

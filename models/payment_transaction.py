@@ -1,0 +1,14 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import models
+
+
+class PaymentTransaction(models.Model):
+    _inherit = "payment.transaction"
+
+    def _check_amount_and_confirm_order(self):
+        """A paid quotation below its minimum margin is kept, with its payment, for
+        a sales manager to approve: it is not among the confirmed orders."""
+        confirmed = super(
+            PaymentTransaction, self.with_context(margin_hold_reason="paid")
+        )._check_amount_and_confirm_order()
+        return confirmed.filtered(lambda order: order.state == "sale")
