@@ -20,6 +20,7 @@
         "data/mail_message_subtype_data.xml",
         "views/product_category_views.xml",
         "views/product_item_group_views.xml",
+        "views/product_item_model_group_views.xml",
         "views/product_template_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",

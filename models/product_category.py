@@ -63,6 +63,21 @@ class ProductCategory(models.Model):
         "the quotation's line with the highest untaxed subtotal among such "
         "products decides the minimum margin rate the quotation must reach.",
     )
+    negative_inventory = fields.Selection(
+        selection=[("allowed", "Allowed"), ("forbidden", "Forbidden")],
+        string="Negative Physical Inventory",
+        help="Whether stock of the category's products may go below zero in an "
+        "internal location. Empty: the parent category's rule, else the company's "
+        "default. A product's item model group wins over it.",
+    )
+    effective_negative_inventory = fields.Selection(
+        selection=[("allowed", "Allowed"), ("forbidden", "Forbidden")],
+        string="Applied Negative Physical Inventory",
+        compute="_compute_effective_negative_inventory",
+        recursive=True,
+        help="The category's own rule, or else the nearest parent category's (empty: "
+        "the company's default applies).",
+    )
     quote_section = fields.Char(
         string="Default Quote Section",
         translate=True,
@@ -78,6 +93,20 @@ class ProductCategory(models.Model):
                 source = source.parent_id
             category.min_margin_rate_source_id = source
             category.effective_min_margin_rate = source.min_margin_rate
+
+    @api.depends("negative_inventory", "parent_id.effective_negative_inventory")
+    def _compute_effective_negative_inventory(self):
+        for category in self:
+            category.effective_negative_inventory = (
+                category.negative_inventory
+                or category.parent_id.effective_negative_inventory
+            )
+
+    @api.constrains("property_cost_method", "property_valuation")
+    def _check_item_model_groups_agree(self):
+        self.env["product.template"].with_context(active_test=False).search(
+            [("categ_id", "in", self.ids), ("item_model_group_id", "!=", False)]
+        )._check_item_model_group_agreement()
 
     @api.constrains("min_margin_rate")
     def _check_min_margin_rate(self):

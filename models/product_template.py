@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -19,6 +21,14 @@ class ProductTemplate(models.Model):
         help="Group of the product in the current company: its accounts win over "
         "the product category's, and its default taxes are proposed here.",
     )
+    item_model_group_id = fields.Many2one(
+        comodel_name="product.item.model.group",
+        company_dependent=True,
+        domain="[('company_id', '=', current_company_id)]",
+        help="Stock policy group of the product in the current company: whether it "
+        "is stocked, its inventory model and posting (which its category must "
+        "share) and whether its physical inventory may go negative.",
+    )
 
     @api.constrains("categ_id")
     def _check_categ_id_is_normal(self):
@@ -35,15 +45,19 @@ class ProductTemplate(models.Model):
                 )
             )
 
-    @api.constrains("item_group_id")
+    @api.constrains("item_group_id", "item_model_group_id")
     def _check_item_group_company(self):
         company = self.env.company
         for product in self:
-            group = product.sudo().item_group_id
-            if group and group.company_id != company:
+            product = product.sudo()
+            for group in (product.item_group_id, product.item_model_group_id):
+                if not group:
+                    continue
+                if group.company_id == company:
+                    continue
                 raise ValidationError(
                     self.env._(
-                        "Product %(product)s: item group %(group)s belongs to "
+                        "Product %(product)s: group %(group)s belongs to "
                         "%(group_company)s, not to %(company)s.",
                         product=product.display_name,
                         group=group.display_name,
@@ -51,6 +65,60 @@ class ProductTemplate(models.Model):
                         company=company.name,
                     )
                 )
+
+    @api.constrains("item_group_id", "is_storable")
+    def _check_item_group_required(self):
+        company = self.env.company
+        if not company.item_group_required:
+            return
+        missing = self.filtered(
+            lambda t: t.is_storable and not t.item_group_id and t.type == "consu"
+        )
+        if missing:
+            raise ValidationError(
+                self.env._(
+                    "%(company)s requires an item group on every storable product: "
+                    "set one on %(products)s.",
+                    company=company.name,
+                    products=format_product_names(missing),
+                )
+            )
+
+    @api.constrains("item_model_group_id", "categ_id", "is_storable")
+    def _check_item_model_group(self):
+        self._check_item_model_group_agreement()
+        # the groups' product lists are computed from a search: let them follow
+        self.env["product.item.model.group"].invalidate_model(
+            ["product_ids", "product_count", "category_ids"]
+        )
+
+    def _check_item_model_group_agreement(self):
+        """Refuse products whose item model group and category (in the current
+        company) disagree on costing method and valuation, or whose storability is
+        not the group's; the message names the products, the group and the
+        category."""
+        disagreeing = defaultdict(lambda: self.browse())
+        labels = {}
+        for template in self:
+            group = template.sudo().item_model_group_id
+            what = group and group._disagreement(template)
+            if what:
+                disagreeing[group, template.categ_id] |= template
+                labels[group, template.categ_id] = what
+        for (group, category), templates in disagreeing.items():
+            group._raise_disagreement(templates, labels[group, category])
+
+    def _negative_inventory_forbidden(self):
+        """Whether stock of this product, in the current company, may not go below
+        zero in an internal location: its item model group's rule, else its
+        category's (inherited down the tree), else the company's default."""
+        self.ensure_one()
+        rule = (
+            self.sudo().item_model_group_id.negative_inventory
+            or self.categ_id.effective_negative_inventory
+            or self.env.company.negative_inventory
+        )
+        return rule == "forbidden"
 
     @api.constrains("item_group_id", "categ_id", "is_storable")
     def _check_real_time_accounts(self):

@@ -19,3 +19,15 @@ class ResCompany(models.Model):
         "approves its margin. Warn: the warning shows and confirming it is logged "
         "in its chatter. Off: minimum margin rates are not applied.",
     )
+    negative_inventory = fields.Selection(
+        selection=[("allowed", "Allowed"), ("forbidden", "Forbidden")],
+        string="Negative Physical Inventory",
+        required=True,
+        default="allowed",
+        help="Default rule for products whose item model group and category say "
+        "nothing: whether their stock may go below zero in an internal location.",
+    )
+    item_group_required = fields.Boolean(
+        string="Item Group Required",
+        help="Storable products cannot be saved in this company without an item group.",
+    )

@@ -8,3 +8,9 @@ class ResConfigSettings(models.TransientModel):
     margin_policy = fields.Selection(
         related="company_id.margin_policy", readonly=False, required=True
     )
+    negative_inventory = fields.Selection(
+        related="company_id.negative_inventory", readonly=False, required=True
+    )
+    item_group_required = fields.Boolean(
+        related="company_id.item_group_required", readonly=False
+    )

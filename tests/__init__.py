@@ -2,6 +2,7 @@ from . import test_access
 from . import test_category_type
 from . import test_i18n
 from . import test_item_group
+from . import test_item_model_group
 from . import test_margin_control
 from . import test_margin_customer_paths
 from . import test_margin_paths

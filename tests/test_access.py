@@ -14,6 +14,14 @@ ALLOWED = {
         "accountant": {"read"},
         "account_manager": set(OPERATIONS),
     },
+    "product.item.model.group": {
+        "stock_user": {"read"},
+        "stock_manager": set(OPERATIONS),
+        "salesman": {"read"},
+        "sale_manager": {"read"},
+        "accountant": {"read"},
+        "account_manager": {"read"},
+    },
     "product.category.valuation.wizard": {
         "stock_user": set(),
         "stock_manager": {"read", "write", "create"},
@@ -25,10 +33,12 @@ ALLOWED = {
 }
 VALUES = {
     "product.item.group": lambda tag: {"name": "PCV Access", "code": tag},
+    "product.item.model.group": lambda tag: {"name": "PCV Access", "code": tag},
     "product.category.valuation.wizard": lambda tag: {},
 }
 WRITES = {
     "product.item.group": {"description": "changed"},
+    "product.item.model.group": {"description": "changed"},
     "product.category.valuation.wizard": {"include_zero": True},
 }
 

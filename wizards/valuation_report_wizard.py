@@ -63,8 +63,18 @@ class ValuationReportWizard(models.TransientModel):
         check_company=True,
         help="Only the products of these item groups.",
     )
+    item_model_group_ids = fields.Many2many(
+        comodel_name="product.item.model.group",
+        string="Item Model Groups",
+        check_company=True,
+        help="Only the products of these item model groups.",
+    )
     group_by = fields.Selection(
-        selection=[("category", "Category Tree"), ("item_group", "Item Group")],
+        selection=[
+            ("category", "Category Tree"),
+            ("item_group", "Item Group"),
+            ("item_model_group", "Item Model Group"),
+        ],
         required=True,
         default="category",
     )
@@ -122,14 +132,19 @@ class ValuationReportWizard(models.TransientModel):
                 .search([("id", "child_of", self.category_ids.ids)])
             )
             conditions.append(SQL("t.categ_id = ANY(%s)", categories.ids))
-        if self.item_group_ids:
-            conditions.append(
-                SQL(
-                    "(t.item_group_id ->> %s)::int = ANY(%s)",
-                    str(self.company_id.id),
-                    self.item_group_ids.ids,
+        for column, groups in (
+            ("item_group_id", self.item_group_ids),
+            ("item_model_group_id", self.item_model_group_ids),
+        ):
+            if groups:
+                conditions.append(
+                    SQL(
+                        "(t.%s ->> %s)::int = ANY(%s)",
+                        SQL.identifier(column),
+                        str(self.company_id.id),
+                        groups.ids,
+                    )
                 )
-            )
         return SQL(" AND ").join(conditions) if conditions else SQL("TRUE")
 
     def _location_parts(self):
@@ -250,7 +265,7 @@ class ValuationReportWizard(models.TransientModel):
         return SQL(
             """
             SELECT r.product_id, r.category_id, r.item_group_id,
-                   r.quantity::float8 AS quantity, %(money)s,
+                   r.item_model_group_id, r.quantity::float8 AS quantity, %(money)s,
                    COALESCE(ROUND(r.value::numeric, %(digits)s)
                             / NULLIF(r.quantity, 0), 0)::float8 AS unit_cost
               FROM (%(rows)s) r
@@ -277,6 +292,8 @@ class ValuationReportWizard(models.TransientModel):
             base AS (
                 SELECT l.product_id, t.categ_id,
                        (t.item_group_id ->> %(company_key)s)::int AS item_group_id,
+                       (t.item_model_group_id ->> %(company_key)s)::int
+                           AS item_model_group_id,
                        %(quantity)s AS quantity, %(value)s AS value
                   FROM layers l
                   JOIN product_product p ON p.id = l.product_id
@@ -285,7 +302,7 @@ class ValuationReportWizard(models.TransientModel):
                  WHERE %(product_filter)s
             )%(what_if_ctes)s
             SELECT b.product_id, b.categ_id AS category_id, b.item_group_id,
-                   b.quantity, b.value%(what_if_columns)s
+                   b.item_model_group_id, b.quantity, b.value%(what_if_columns)s
               FROM base b
               %(what_if_join)s
              WHERE %(zero_filter)s
@@ -435,18 +452,25 @@ class ValuationReportWizard(models.TransientModel):
             .browse([line["product_id"] for line in lines])
         )
         names = dict(zip(products.ids, products.mapped("display_name"), strict=True))
-        groups = (
-            self.env["product.item.group"]
-            .sudo()
-            .browse({line["item_group_id"] for line in lines if line["item_group_id"]})
-        )
-        group_names = dict(zip(groups.ids, groups.mapped("display_name"), strict=True))
+        for key, model in (
+            ("item_group", "product.item.group"),
+            ("item_model_group", "product.item.model.group"),
+        ):
+            groups = (
+                self.env[model]
+                .sudo()
+                .browse({line[f"{key}_id"] for line in lines if line[f"{key}_id"]})
+            )
+            group_names = dict(
+                zip(groups.ids, groups.mapped("display_name"), strict=True)
+            )
+            for line in lines:
+                line[key] = group_names.get(line[f"{key}_id"], "")
         for line in lines:
             line["label"] = names[line["product_id"]]
-            line["item_group"] = group_names.get(line["item_group_id"], "")
         lines = sorted(lines, key=lambda line: line["label"])
-        if self.group_by == "item_group":
-            rows = self._item_group_rows(lines)
+        if self.group_by in ("item_group", "item_model_group"):
+            rows = self._item_group_rows(lines, self.group_by)
         else:
             rows = self._category_rows(lines)
         rows.append(
@@ -462,14 +486,19 @@ class ValuationReportWizard(models.TransientModel):
     def _product_row(line, level):
         return dict(line, kind="product", level=level)
 
-    def _item_group_rows(self, lines):
+    def _item_group_rows(self, lines, key):
+        """Rows by item group or item model group (``key``)."""
         # "[CODE] Name" labels are unique per company and sort by code.
         by_group = defaultdict(list)
         for line in lines:
-            by_group[line["item_group"]].append(line)
+            by_group[line[key]].append(line)
         rows = []
+        no_group = {
+            "item_group": self.env._("No Item Group"),
+            "item_model_group": self.env._("No Item Model Group"),
+        }[key]
         for label in sorted(by_group, key=lambda label: (not label, label)):
-            heading = label or self.env._("No Item Group")
+            heading = label or no_group
             group_lines = by_group[label]
             rows.append({"kind": "group", "level": 0, "label": heading})
             rows += [self._product_row(line, 1) for line in group_lines]
@@ -556,6 +585,7 @@ class ValuationReportWizard(models.TransientModel):
         columns = [
             ("label", self.env._("Product"), "text"),
             ("item_group", self.env._("Item Group"), "text"),
+            ("item_model_group", self.env._("Item Model Group"), "text"),
             ("cost_method", self.env._("Costing Method"), "text"),
             ("valuation", self.env._("Valuation"), "text"),
             ("quantity", self.env._("Quantity"), "quantity"),

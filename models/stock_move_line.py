@@ -1,0 +1,74 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, formatLang
+
+
+class StockMoveLine(models.Model):
+    _inherit = "stock.move.line"
+
+    def _action_done(self):
+        # Transfers, inventory adjustments, scraps and manufacturing consumptions
+        # all end here: refuse before anything is written.
+        self._check_negative_inventory()
+        return super()._action_done()
+
+    def _check_negative_inventory(self):
+        """Refuse these lines when they would leave a product whose negative
+        physical inventory is forbidden below zero in a non-exempt internal
+        location, naming the product, the location, the quantity on hand and the
+        quantity asked. One query for the whole validation."""
+        outgoing = defaultdict(float)
+        incoming = defaultdict(float)
+        for line in self:
+            if not line.quantity or not line.product_id.is_storable:
+                continue
+            quantity = line.quantity_product_uom
+            if line.location_id.usage == "internal":
+                outgoing[line.product_id, line.location_id] += quantity
+            if line.location_dest_id.usage == "internal":
+                incoming[line.product_id, line.location_dest_id] += quantity
+        checked = {
+            (product, location): asked
+            for (product, location), asked in outgoing.items()
+            if not location._negative_inventory_exempt()
+            and product.product_tmpl_id.with_company(
+                location.company_id
+            )._negative_inventory_forbidden()
+        }
+        if not checked:
+            return
+        on_hand = {
+            (product.id, location.id): quantity
+            for product, location, quantity in self.env["stock.quant"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", [product.id for product, _loc in checked]),
+                    ("location_id", "in", [loc.id for _product, loc in checked]),
+                ],
+                ["product_id", "location_id"],
+                ["quantity:sum"],
+            )
+        }
+        for (product, location), asked in checked.items():
+            held = on_hand.get((product.id, location.id), 0.0)
+            left = held + incoming[product, location] - asked
+            if float_compare(left, 0, precision_rounding=product.uom_id.rounding) < 0:
+                raise UserError(
+                    self.env._(
+                        "Negative physical inventory is forbidden for %(product)s: "
+                        "%(location)s holds %(on_hand)s %(uom)s and %(asked)s "
+                        "%(uom)s are asked. Nothing was validated: receive or count "
+                        "the missing quantity first.",
+                        product=product.display_name,
+                        location=location.display_name,
+                        on_hand=formatLang(
+                            self.env, held, dp="Product Unit of Measure"
+                        ),
+                        asked=formatLang(self.env, asked, dp="Product Unit of Measure"),
+                        uom=product.uom_id.name,
+                    )
+                )
