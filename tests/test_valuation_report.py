@@ -263,6 +263,34 @@ class TestReportLayout(ValuationReportCase):
             {row["item_group"] for row in furniture}, {"[FURN] PCV Office furniture"}
         )
 
+    def test_filter_and_group_by_item_model_group(self):
+        model_group = self.env["product.item.model.group"].create(
+            {
+                "name": "PCV Perpetual FIFO",
+                "code": "FIFO-RT",
+                "inventory_model": "fifo",
+                "inventory_posting": "real_time",
+            }
+        )
+        self.fifo_product.item_model_group_id = model_group
+        lines = self._lines(item_model_group_ids=[Command.set(model_group.ids)])
+        self.assertEqual(set(lines), {self.fifo_product.id})
+        self.assertEqual(
+            lines[self.fifo_product.id]["item_model_group_id"], model_group.id
+        )
+        rows = self._rows(
+            group_by="item_model_group", category_ids=[Command.set(self.root.ids)]
+        )
+        headings = [row["label"] for row in rows if row["kind"] == "group"]
+        self.assertEqual(
+            headings, ["[FIFO-RT] PCV Perpetual FIFO", "No Item Model Group"]
+        )
+        subtotals = [row for row in rows if row["kind"] == "subtotal"]
+        self.assertAlmostEqual(
+            subtotals[0]["value"], self._lines()[self.fifo_product.id]["value"], 2
+        )
+        self.assertEqual(subtotals[1]["value"], 240 + 45)
+
 
 class TestReconciliation(ValuationReportCase):
     def _reconciliation(self):

@@ -349,7 +349,9 @@ class ValuationReportWizard(models.TransientModel):
         self._check_report_access()
         self.env["stock.valuation.layer"].flush_model()
         self.env["stock.move.line"].flush_model()
-        self.env["product.template"].flush_model(["categ_id", "item_group_id"])
+        self.env["product.template"].flush_model(
+            ["categ_id", "item_group_id", "item_model_group_id"]
+        )
         self.env["product.product"].flush_model(["standard_price"])
         with self._aggregation_memory():
             self.env.cr.execute(self._valuation_query())
