@@ -15,6 +15,7 @@
         "sale_stock",
     ],
     "data": [
+        "security/product_category_valuation_groups.xml",
         "security/ir.model.access.csv",
         "security/product_item_group_security.xml",
         "data/mail_message_subtype_data.xml",
@@ -24,8 +25,8 @@
         "views/product_template_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
-        "reports/valuation_report_templates.xml",
         "wizards/valuation_report_wizard_views.xml",
+        "reports/inventory_valuation_report_templates.xml",
     ],
     "demo": [
         "demo/product_category_valuation_demo.xml",

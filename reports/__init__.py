@@ -1,1 +1,2 @@
-from . import valuation_report
+from . import inventory_valuation_report
+from . import inventory_valuation_xlsx

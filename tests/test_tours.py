@@ -1,4 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import io
+import json
+import zipfile
+from urllib.parse import urlencode
+
 from odoo import Command
 from odoo.tests import HttpCase, tagged
 
@@ -61,6 +66,7 @@ class TestTours(RolesMixin, HttpCase):
             login=self.salesman.login,
         )
         self.assertEqual(self.order.state, "draft")
+        self.assertTrue(self.order.margin_approval_requested)
 
     def test_manager_approves_and_confirms(self):
         self.start_tour(
@@ -77,3 +83,33 @@ class TestTours(RolesMixin, HttpCase):
             "pcv_valuation_preview_tour",
             login=self.accountant.login,
         )
+
+    def _download(self, output, user):
+        self.authenticate(user.login, user.login)
+        data = (
+            self.env["product.category.valuation.wizard"]
+            .with_user(self.stock_manager)
+            .create({"level": "detail"})
+            ._prepare_report_data()
+        )
+        query = urlencode({"options": json.dumps(data)})
+        return self.url_open(f"/product_category_valuation/valuation.{output}?{query}")
+
+    def test_outputs_are_streamed_by_the_route(self):
+        response = self._download("xlsx", self.accountant)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("spreadsheetml", response.headers["Content-Type"])
+        self.assertIn("attachment", response.headers["Content-Disposition"])
+        self.assertIn(".xlsx", response.headers["Content-Disposition"])
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            self.assertIn(b"PCV Lamp", archive.read("xl/sharedStrings.xml"))
+        self.assertFalse(
+            self.env["ir.attachment"].search(
+                [("name", "ilike", "Inventory Valuation")]
+            ),
+            "nothing stored",
+        )
+        html = self._download("html", self.stock_manager)
+        self.assertEqual(html.status_code, 200)
+        self.assertIn("PCV Lamp", html.text)
+        self.assertNotEqual(self._download("xlsx", self.salesman).status_code, 200)

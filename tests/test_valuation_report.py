@@ -1,19 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import base64
 import io
 import zipfile
 from datetime import datetime, timedelta
 
 from lxml import etree
+from psycopg2.errors import ReadOnlySqlTransaction
 from PyPDF2 import PdfReader
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.tools import SQL, mute_logger
 
 from .test_item_group import ItemGroupCase
 
 T0 = datetime(2026, 1, 5, 8, 0)
+REPORT = "product_category_valuation.inventory_valuation"
 
 
 class ValuationReportCase(ItemGroupCase):
@@ -92,19 +93,39 @@ class ValuationReportCase(ItemGroupCase):
             Wizard = Wizard.with_user(user)
         return Wizard.create(values)
 
-    def _render(self, xmlid, wizard, user=None):
-        report = self.env.ref(f"product_category_valuation.{xmlid}")
+    def _engine(self, user=None):
+        Engine = self.env["report.product_category_valuation.inventory_valuation"]
+        return Engine.with_user(user) if user else Engine
+
+    def _data(self, user=None, **values):
+        """The report's data as the wizard passes it to the engine."""
+        return self._wizard(user=user, **values)._prepare_report_data()
+
+    def _report(self, user=None, **values):
+        return self._engine(user)._get_report_data(self._data(user=user, **values))
+
+    def _render(self, output, data, user=None):
+        """The report as ``output`` (pdf, html or xlsx), as the download route
+        renders it."""
         Report = self.env["ir.actions.report"]
         if user:
             Report = Report.with_user(user)
-        if report.report_type == "qweb-pdf":
+        if output == "xlsx":
+            return (
+                self.env["report.product_category_valuation.inventory_valuation_xlsx"]
+                .with_user(user or self.env.user)
+                ._render_xlsx(data)
+            )
+        if output == "pdf":
             return Report.with_context(force_report_rendering=True)._render_qweb_pdf(
-                report.report_name, wizard.ids
+                REPORT, data=data
             )[0]
-        return Report._render_qweb_html(report.report_name, wizard.ids)[0]
+        return Report._render_qweb_html(REPORT, [], data=data)[0]
 
     def _lines(self, **values):
-        lines = self._wizard(**values)._get_valuation_lines()
+        engine = self._engine()
+        options = engine._get_options(self._data(**values))
+        lines = engine._get_valuation(options)[0]
         return {line["product_id"]: line for line in lines}
 
 
@@ -221,8 +242,7 @@ class TestWhatIf(ValuationReportCase):
 
 class TestReportLayout(ValuationReportCase):
     def _rows(self, **values):
-        wizard = self._wizard(**values)
-        return wizard._get_report_rows(wizard._get_valuation_lines())
+        return self._report(**values)["rows"]
 
     def test_category_tree_rolls_up(self):
         rows = self._rows(category_ids=[Command.set(self.root.ids)])
@@ -230,14 +250,14 @@ class TestReportLayout(ValuationReportCase):
         lines = self._lines()
         values = {p: lines[p.id]["value"] for p in self.products()}
         self.assertAlmostEqual(
-            subtotals["PCV Valuation"]["value"], sum(values.values()), 2
+            subtotals["Total PCV Valuation"]["value"], sum(values.values()), 2
         )
-        self.assertEqual(subtotals["PCV Valuation / PCV AVCO"]["value"], 240)
-        self.assertEqual(subtotals["PCV Valuation / PCV Standard"]["value"], 45)
-        self.assertEqual(subtotals["PCV Valuation"]["quantity"], 11 + 16 + 5)
+        self.assertEqual(subtotals["Total PCV Valuation / PCV AVCO"]["value"], 240)
+        self.assertEqual(subtotals["Total PCV Valuation / PCV Standard"]["value"], 45)
+        self.assertEqual(subtotals["Total PCV Valuation"]["quantity"], 11 + 16 + 5)
         heading = next(row for row in rows if row["kind"] == "group")
         self.assertEqual((heading["label"], heading["level"]), ("PCV Valuation", 0))
-        self.assertEqual(heading["category_type"], "view")
+        self.assertTrue(heading["is_view"])
         product_rows = [row for row in rows if row["kind"] == "product"]
         self.assertEqual({row["level"] for row in product_rows}, {2})
         total = rows[-1]
@@ -294,7 +314,7 @@ class TestReportLayout(ValuationReportCase):
 
 class TestReconciliation(ValuationReportCase):
     def _reconciliation(self):
-        rows = self._wizard()._get_reconciliation()
+        rows = self._report()["reconciliation"]
         return {row["account"]: row for row in rows}
 
     def test_ledger_matches_the_inventory(self):
@@ -336,53 +356,180 @@ class TestReconciliation(ValuationReportCase):
         rows = self._reconciliation()
         self.assertEqual(rows[self.group_valuation]["difference"], 100.0)
         self.assertEqual(rows[self.categ_valuation]["difference"], 0)
-        html = self._render("action_report_inventory_valuation_html", self._wizard())
+        html = self._render("html", self._data())
         tree = etree.fromstring(html, etree.HTMLParser())
         highlighted = tree.xpath("//tr[contains(@class, 'o_pcv_difference')]")
         self.assertEqual(len(highlighted), 1)
         self.assertIn(self.group_valuation.code, "".join(highlighted[0].itertext()))
 
 
+class TestReportLevels(ValuationReportCase):
+    def test_summary_has_the_subtotals_of_the_detail_and_no_product(self):
+        detail = self._report(category_ids=[Command.set(self.root.ids)])["rows"]
+        summary = self._report(
+            level="summary", category_ids=[Command.set(self.root.ids)]
+        )["rows"]
+        self.assertFalse([row for row in summary if row["kind"] == "product"])
+        self.assertFalse([row for row in summary if row["kind"] == "group"])
+        totals = {
+            row["label"].removeprefix("Total "): row["value"]
+            for row in detail
+            if row["kind"] == "subtotal"
+        }
+        self.assertEqual(
+            {
+                row["label"]: row["value"]
+                for row in summary
+                if row["kind"] == "subtotal"
+            },
+            totals,
+        )
+        self.assertEqual(summary[-1]["value"], detail[-1]["value"])
+        self.assertEqual(
+            [row["label"] for row in summary],
+            [
+                "PCV Valuation",
+                "PCV Valuation / PCV AVCO",
+                "PCV Valuation / PCV FIFO",
+                "PCV Valuation / PCV Standard",
+                "Total",
+            ],
+        )
+
+    def test_sql_subtotals_equal_their_products_to_the_cent(self):
+        """Every level of the tree, from SQL, against the sum of the products
+        (rounded to the cent each) below it."""
+        leaf = self.env["product.category"].create(
+            {
+                "name": "PCV Deep",
+                "parent_id": self.fifo_categ.id,
+                "property_cost_method": "fifo",
+            }
+        )
+        odd = self.env["product.product"].create(
+            {"name": "PCV Odd", "is_storable": True, "categ_id": leaf.id}
+        )
+        self._receive(odd, 3, 3.333)
+        engine = self._engine()
+        options = engine._get_options(self._data())
+        lines, subtotals, total = engine._get_valuation(options)
+        Category = self.env["product.category"]
+        for category_id, sums in subtotals.items():
+            below = Category.search([("id", "child_of", category_id)]).ids
+            expected = sum(
+                round(line["value"], 2)
+                for line in lines
+                if line["category_id"] in below
+            )
+            self.assertAlmostEqual(
+                sums["value"], expected, 2, Category.browse(category_id).name
+            )
+        self.assertAlmostEqual(subtotals[leaf.id]["value"], 10.0)
+        self.assertAlmostEqual(
+            subtotals[self.root.id]["value"],
+            sum(
+                line["value"]
+                for line in lines
+                if line["product_id"] in (self.products() | odd).ids
+            ),
+            2,
+        )
+        self.assertAlmostEqual(total["value"], sum(line["value"] for line in lines), 2)
+
+    def test_title_header_empty_state_and_future_date(self):
+        report = self._report(group_by="item_group", level="summary")
+        self.assertEqual(report["title"], "Inventory Valuation by Item Group")
+        header = dict(report["header"])
+        self.assertEqual(header["Grouped by"], "Item Group")
+        self.assertEqual(header["Level"], "Summary")
+        self.assertEqual(header["Company"], self.company.name)
+        empty = self._report(date=T0 - timedelta(days=1))
+        self.assertEqual(empty["rows"], [])
+        html = self._render("html", self._data(date=T0 - timedelta(days=1))).decode()
+        self.assertIn("o_pcv_empty", html)
+        self.assertNotIn("o_pcv_total", html)
+        future = self._wizard(date=datetime(2999, 1, 1))
+        self.assertTrue(future.future_date)
+        html = self._render("html", future._prepare_report_data()).decode()
+        self.assertIn("o_pcv_future_date", html)
+
+
 class TestReportOutputs(ValuationReportCase):
-    def test_pdf_is_produced_with_a_page_per_top_level_group(self):
-        wizard = self._wizard(
+    def test_pdf_is_produced(self):
+        data = self._data(
             group_by="item_group", category_ids=[Command.set(self.root.ids)]
         )
-        pdf = self._render("action_report_inventory_valuation", wizard)
+        pdf = self._render("pdf", data)
         self.assertTrue(pdf.startswith(b"%PDF"))
         reader = PdfReader(io.BytesIO(pdf))
-        self.assertGreaterEqual(len(reader.pages), 2)
         text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
-        for name in ("PCV FIFO desk", "PCV Standard lamp", "No Item Group"):
+        for name in (
+            "Inventory Valuation by Item Group",
+            self.company.name,
+            "PCV FIFO desk",
+            "PCV Standard lamp",
+            "No Item Group",
+            "Total [FURN] PCV Office furniture",
+        ):
             self.assertIn(name, text)
 
-    def test_xlsx_is_produced_with_numeric_cells_and_totals(self):
-        wizard = self._wizard(
-            show_what_if=True, category_ids=[Command.set(self.root.ids)]
+    def test_html_is_one_aligned_table(self):
+        html = self._render(
+            "html", self._data(category_ids=[Command.set(self.root.ids)])
         )
-        action = wizard.action_export_xlsx()
-        self.assertIn(f"/{wizard.id}/xlsx_file/", action["url"])
-        cells = self._xlsx_cells(base64.b64decode(wizard.xlsx_file))
-        header = {value: col for (row, col), value in cells.items() if row == 4}
+        tree = etree.fromstring(html, etree.HTMLParser())
+        tables = tree.xpath("//table[contains(@class, 'o_pcv_valuation')]")
+        self.assertEqual(len(tables), 1)
+        widths = {len(row.xpath("./td")) for row in tables[0].xpath(".//tbody/tr")}
+        self.assertEqual(len(widths), 1, "every row has every column")
+        text = " ".join(tables[0].itertext())
+        self.assertIn("Total PCV Valuation / PCV AVCO", text)
+        self.assertIn("(View)", text)
+
+    def test_xlsx_has_the_rows_the_reconciliation_and_the_layout(self):
+        data = self._data(show_what_if=True, category_ids=[Command.set(self.root.ids)])
+        content = self._render("xlsx", data)
+        sheets = self._xlsx_sheets(content)
+        self.assertEqual(list(sheets), ["Valuation", "Reconciliation"])
+        cells, sheet = sheets["Valuation"]
+        self.assertEqual(cells[(1, "A")], "Inventory Valuation by Category")
+        header_row = next(
+            row for (row, col), v in cells.items() if v == "Category / Product"
+        )
+        header = {
+            value: col for (row, col), value in cells.items() if row == header_row
+        }
         total_row = max(row for row, _col in cells)
         self.assertEqual(cells[(total_row, "A")], "Total")
-        value_col = header["Value"]
-        total = cells[(total_row, value_col)]
+        total = cells[(total_row, header["Value"])]
         self.assertIsInstance(total, float)
         lines = self._lines()
         self.assertAlmostEqual(total, sum(line["value"] for line in lines.values()), 2)
         product_values = [
             value
             for (row, col), value in cells.items()
-            if col == value_col and isinstance(value, float) and row != total_row
+            if col == header["Value"] and isinstance(value, float) and row != total_row
         ]
         self.assertIn(240.0, product_values)
         self.assertIn("FIFO", header)
+        self.assertIn("PCV Valuation (View)", cells.values())
+        ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+        pane = sheet.find(".//m:pane", ns)
+        self.assertEqual(pane.get("ySplit"), str(header_row))
+        self.assertIsNotNone(sheet.find(".//m:autoFilter", ns))
+        levels = {row.get("outlineLevel") for row in sheet.findall(".//m:row", ns)}
+        # categories at level 1, their products one deeper (3 = level 2 + 1)
+        self.assertTrue({"1", "3"} <= levels, levels)
+        as_of_row = next(row for (row, col), v in cells.items() if v == "As of")
+        self.assertIsInstance(cells[(as_of_row, "B")], float, "a real date cell")
+        rec_cells, _sheet = sheets["Reconciliation"]
+        self.assertIn(self.group_valuation.display_name, rec_cells.values())
 
     @staticmethod
-    def _xlsx_cells(content):
-        """{(row number, column letters): str or float} of the first sheet."""
+    def _xlsx_sheets(content):
+        """{sheet name: ({(row number, column letters): str or float}, xml)}."""
         ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+        sheets = {}
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             shared = [
                 "".join(si.itertext())
@@ -390,41 +537,80 @@ class TestReportOutputs(ValuationReportCase):
                     "//m:si", namespaces=ns
                 )
             ]
-            sheet = etree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
-        cells = {}
-        for cell in sheet.xpath("//m:c", namespaces=ns):
-            ref = cell.get("r")
-            col = ref.rstrip("0123456789")
-            row = int(ref[len(col) :])
-            value = cell.findtext("m:v", namespaces=ns)
-            if value is None:
-                continue
-            cells[(row, col)] = (
-                shared[int(value)].strip() if cell.get("t") == "s" else float(value)
-            )
-        return cells
+            workbook = etree.fromstring(archive.read("xl/workbook.xml"))
+            names = [sheet.get("name") for sheet in workbook.findall(".//m:sheet", ns)]
+            for index, name in enumerate(names, start=1):
+                sheet = etree.fromstring(
+                    archive.read(f"xl/worksheets/sheet{index}.xml")
+                )
+                cells = {}
+                for cell in sheet.xpath("//m:c", namespaces=ns):
+                    ref = cell.get("r")
+                    col = ref.rstrip("0123456789")
+                    row = int(ref[len(col) :])
+                    value = cell.findtext("m:v", namespaces=ns)
+                    if value is None:
+                        continue
+                    cells[(row, col)] = (
+                        shared[int(value)].strip()
+                        if cell.get("t") == "s"
+                        else float(value)
+                    )
+                sheets[name] = (cells, sheet)
+        return sheets
+
+    def test_the_report_writes_nothing(self):
+        """Every output runs under a read-only transaction, as on a replica."""
+        data = self._data(
+            show_what_if=True, location_ids=[Command.set(self.stock_location.ids)]
+        )
+        cr = self.env.cr
+        cr.flush()  # what the set-up left to write (bus notifications, ...)
+        cr.execute("SAVEPOINT pcv_read_only")
+        try:
+            cr.execute("SET LOCAL transaction_read_only = on")
+            for output in ("html", "xlsx", "pdf"):
+                self.assertTrue(self._render(output, data, user=self.accountant))
+            with (
+                self.assertRaises(ReadOnlySqlTransaction),
+                mute_logger("odoo.sql_db"),
+            ):
+                cr.execute("UPDATE res_company SET name = name")  # really read-only
+        finally:
+            cr.execute("ROLLBACK TO SAVEPOINT pcv_read_only")
 
 
 class TestReportAccess(ValuationReportCase):
+    def test_one_group_implied_by_the_roles(self):
+        group = self.env.ref("product_category_valuation.group_inventory_valuation")
+        for xmlid in (
+            "stock.group_stock_manager",
+            "account.group_account_readonly",
+            "account.group_account_manager",
+        ):
+            self.assertIn(group, self.env.ref(xmlid).implied_ids)
+        self.assertIn(group, self.stock_manager.groups_id)
+        self.assertIn(group, self.accountant.groups_id)
+        self.assertNotIn(group, self.salesman.groups_id)
+        self.assertNotIn(group, self.stock_user.groups_id)
+
     def test_stock_manager_and_accountant_run_it(self):
         for user in (self.stock_manager, self.accountant):
-            wizard = self._wizard(user=user)
-            self.assertTrue(wizard._get_valuation_lines())
-            html = self._render(
-                "action_report_inventory_valuation_html", wizard, user=user
-            )
+            report = self._report(user=user)
+            self.assertTrue(report["rows"])
+            html = self._render("html", self._data(user=user), user=user)
             self.assertIn(b"PCV FIFO desk", html)
 
     def test_salesperson_is_refused(self):
         with self.assertRaises(AccessError):
             self._wizard(user=self.salesman)
-        wizard = self._wizard(user=self.stock_manager)
+        data = self._data(user=self.stock_manager)
         with self.assertRaises(AccessError):
-            self._render(
-                "action_report_inventory_valuation_html", wizard, user=self.salesman
-            )
+            self._engine(self.salesman)._get_report_data(data)
         with self.assertRaises(AccessError):
-            wizard.with_user(self.salesman)._get_valuation_lines()
+            self._render("html", data, user=self.salesman)
+        with self.assertRaises(AccessError):
+            self._render("xlsx", data, user=self.salesman)
         menus = self.env["ir.ui.menu"].with_user(self.salesman)._visible_menu_ids()
         for xmlid in ("menu_valuation_report_stock", "menu_valuation_report_account"):
             menu = self.env.ref(f"product_category_valuation.{xmlid}")
@@ -439,7 +625,24 @@ class TestReportAccess(ValuationReportCase):
 
     def test_only_allowed_companies(self):
         other = self.setup_other_company(name="PCV Company B")["company"]
-        wizard = self._wizard(user=self.stock_manager)
-        wizard.sudo().company_id = other
+        data = dict(self._data(user=self.stock_manager), company_id=other.id)
         with self.assertRaises(AccessError):
-            wizard.with_user(self.stock_manager)._get_valuation_lines()
+            self._engine(self.stock_manager)._get_report_data(data)
+
+    def test_buttons_open_the_read_only_route(self):
+        wizard = self._wizard(user=self.accountant, level="summary")
+        preview = wizard.action_preview_html()
+        self.assertEqual(preview["type"], "ir.actions.report")
+        self.assertEqual(preview["report_type"], "qweb-html")
+        self.assertEqual(preview["data"]["level"], "summary")
+        for button, output in (
+            ("action_print_pdf", "pdf"),
+            ("action_export_xlsx", "xlsx"),
+        ):
+            action = getattr(wizard, button)()
+            self.assertEqual(action["type"], "ir.actions.act_url")
+            self.assertIn(
+                f"/product_category_valuation/valuation.{output}?options=",
+                action["url"],
+            )
+            self.assertNotIn("xlsx_file", wizard._fields)

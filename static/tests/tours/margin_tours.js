@@ -33,6 +33,15 @@ tours.add("pcv_margin_salesperson_tour", {
             trigger: ".o_form_statusbar:not(:has(button[name=action_approve_margin]))",
         },
         {
+            content: "Ask the sales managers",
+            trigger: ".o_form_statusbar button[name=action_request_margin_approval]",
+            run: "click",
+        },
+        {
+            content: "The request is shown and the button gone",
+            trigger: ".o_form_view:not(:has(.o_form_statusbar button[name=action_request_margin_approval])) div[name=margin_warning]:contains(Approval requested)",
+        },
+        {
             content: "Still a quotation",
             trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Quotation)",
         },
@@ -52,7 +61,7 @@ tours.add("pcv_margin_manager_tour", {
         },
         {
             content: "The approval is shown and the warning gone",
-            trigger: ".o_form_view:not(:has(div[name=margin_warning])) .o_field_widget[name=margin_approved_by_id]:contains(PCV Sale Manager)",
+            trigger: ".o_form_view:not(:has(div[name=margin_warning])) .o_field_widget[name=margin_approval_summary]:contains(Approved by PCV Sale Manager):contains(20.00 %)",
         },
         {
             content: "Confirm",
@@ -75,7 +84,7 @@ tours.add("pcv_valuation_preview_tour", {
         },
         {
             content: "The report opens with its figures",
-            trigger: "iframe:iframe .o_pcv_valuation_report:contains(Inventory Valuation by Category):contains(PCV Lamp)",
+            trigger: "iframe:iframe .o_pcv_valuation_report:contains(Inventory Valuation by Category):contains(PCV Lamp):contains(Total)",
         },
     ],
 });

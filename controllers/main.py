@@ -1,0 +1,53 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
+
+from odoo import http
+from odoo.http import content_disposition, request
+
+REPORT = "product_category_valuation.inventory_valuation"
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "html": "text/html; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class InventoryValuationController(http.Controller):
+    @http.route(
+        "/product_category_valuation/valuation.<any(pdf,html,xlsx):output>",
+        type="http",
+        auth="user",
+        readonly=True,
+    )
+    def inventory_valuation(self, output, options="{}", **kwargs):
+        """The inventory valuation as PDF, HTML or XLSX, from the wizard's
+        choices. Read-only (so it runs on a read replica when Odoo has one):
+        nothing is stored, the file is streamed."""
+        data = json.loads(options)
+        engine = request.env["report.product_category_valuation.inventory_valuation"]
+        if output == "xlsx":
+            content = request.env[
+                "report.product_category_valuation.inventory_valuation_xlsx"
+            ]._render_xlsx(data)
+        elif output == "pdf":
+            content = request.env["ir.actions.report"]._render_qweb_pdf(
+                REPORT, data=data
+            )[0]
+        else:
+            content = request.env["ir.actions.report"]._render_qweb_html(
+                REPORT, [], data=data
+            )[0]
+        filename = f"{engine._filename(data)}.{output}"
+        return request.make_response(
+            content,
+            headers=[
+                ("Content-Type", CONTENT_TYPES[output]),
+                ("Content-Length", len(content)),
+                (
+                    "Content-Disposition",
+                    content_disposition(
+                        filename, "inline" if output == "html" else "attachment"
+                    ),
+                ),
+            ],
+        )

@@ -1,0 +1,757 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL, format_datetime, format_list
+
+REPORT_GROUP = "product_category_valuation.group_inventory_valuation"
+# work_mem of the valuation query: a million layers of 20,000 products aggregate
+# in memory with it.
+AGGREGATION_WORK_MEM = "64MB"
+WHAT_IF_KEYS = ("fifo_value", "lifo_value", "average_value", "standard_value")
+SUM_KEYS = ("quantity", "value", *WHAT_IF_KEYS)
+# group_by -> (product column, model) of the flat groupings
+FLAT_GROUPS = {
+    "item_group": ("item_group_id", "product.item.group"),
+    "item_model_group": ("item_model_group_id", "product.item.model.group"),
+}
+# Marks the valuation query in PostgreSQL's logs (see tools/check_replica.py).
+QUERY_TAG = SQL("/* product_category_valuation: inventory valuation */")
+
+
+class InventoryValuationReport(models.AbstractModel):
+    """The inventory valuation engine: the user's options in, everything the PDF,
+    HTML and XLSX outputs show out (``_get_report_data``). Read-only: it writes
+    nothing, so that it runs on a read replica."""
+
+    _name = "report.product_category_valuation.inventory_valuation"
+    _description = "Inventory Valuation Report"
+
+    # ------------------------------------------------------------------
+    # Options
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_options(self, data):
+        """The user's choices (``data`` of the wizard, or of the URL) as records,
+        access checked once: the user may value inventory, in that company."""
+        if not self.env.user.has_group(REPORT_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only stock managers and accounting users can run the inventory "
+                    "valuation report."
+                )
+            )
+        company = self.env["res.company"].browse(data.get("company_id")).exists()
+        if not company or company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "You cannot value the inventory of %(company)s: it is not one "
+                    "of your allowed companies.",
+                    company=company.name or data.get("company_id"),
+                )
+            )
+        sudo = self.sudo().with_company(company).with_context(active_test=False)
+        return {
+            "date": fields.Datetime.to_datetime(data.get("date"))
+            or fields.Datetime.now(),
+            "company": company,
+            "warehouses": sudo.env["stock.warehouse"].browse(
+                data.get("warehouse_ids") or []
+            ),
+            "locations": sudo.env["stock.location"].browse(
+                data.get("location_ids") or []
+            ),
+            "categories": sudo.env["product.category"].browse(
+                data.get("category_ids") or []
+            ),
+            "item_groups": sudo.env["product.item.group"].browse(
+                data.get("item_group_ids") or []
+            ),
+            "item_model_groups": sudo.env["product.item.model.group"].browse(
+                data.get("item_model_group_ids") or []
+            ),
+            "group_by": data.get("group_by") or "category",
+            "level": data.get("level") or "detail",
+            "include_zero": bool(data.get("include_zero")),
+            "show_what_if": bool(data.get("show_what_if")),
+        }
+
+    # ------------------------------------------------------------------
+    # SQL
+    # ------------------------------------------------------------------
+    def _location_ids(self, options):
+        locations = options["locations"] | options["warehouses"].view_location_id
+        if not locations:
+            return []
+        return (
+            self.env["stock.location"]
+            .sudo()
+            .search([("id", "child_of", locations.ids), ("usage", "=", "internal")])
+            .ids
+        )
+
+    def _product_filter(self, options):
+        """SQL condition on product ``p`` for the category and group filters: a
+        subquery of Odoo's own search."""
+        domain = []
+        if options["categories"]:
+            domain.append(("categ_id", "child_of", options["categories"].ids))
+        if options["item_groups"]:
+            domain.append(("item_group_id", "in", options["item_groups"].ids))
+        if options["item_model_groups"]:
+            domain.append(
+                ("item_model_group_id", "in", options["item_model_groups"].ids)
+            )
+        if not domain:
+            return SQL("TRUE")
+        Product = (
+            self.env["product.product"]
+            .sudo()
+            .with_company(options["company"])
+            .with_context(active_test=False)
+        )
+        return SQL("p.id IN %s", Product._search(domain).subselect())
+
+    def _location_parts(self, options):
+        """Quantity and value expressions, with the CTE and join they need when
+        warehouses or locations restrict the report. Valuation is company-wide:
+        the quantity held there is valued at the company-wide unit cost."""
+        location_ids = self._location_ids(options)
+        if not location_ids:
+            return SQL("l.quantity"), SQL("l.value"), SQL(""), SQL("")
+        onhand_cte = SQL(
+            """,
+            onhand AS (
+                SELECT ml.product_id,
+                       SUM(CASE WHEN ml.location_dest_id = ANY(%(locs)s)
+                                THEN ml.quantity_product_uom
+                                ELSE -ml.quantity_product_uom END) AS quantity
+                  FROM stock_move_line ml
+                 WHERE ml.state = 'done' AND ml.company_id = %(company)s
+                   AND ml.date <= %(date)s
+                   AND (ml.location_id = ANY(%(locs)s))
+                       <> (ml.location_dest_id = ANY(%(locs)s))
+                 GROUP BY ml.product_id
+            )
+            """,
+            locs=location_ids,
+            company=options["company"].id,
+            date=options["date"],
+        )
+        return (
+            SQL("COALESCE(o.quantity, 0)"),
+            SQL(
+                "CASE WHEN l.quantity <> 0"
+                " THEN COALESCE(o.quantity, 0) * l.value / l.quantity ELSE 0 END"
+            ),
+            onhand_cte,
+            SQL("LEFT JOIN onhand o ON o.product_id = l.product_id"),
+        )
+
+    def _what_if_parts(self, options):
+        """CTEs and columns of the what-if values (empty when off).
+
+        The on-hand quantity is taken from the incoming layers (receipts, returns,
+        inventory gains) up to the date: the latest ones for FIFO, the earliest
+        ones for LIFO; quantities beyond them, or negative ones, are valued at the
+        weighted average of all of them."""
+        if not options["show_what_if"]:
+            return SQL(""), SQL(""), SQL("")
+        ctes = SQL(
+            """,
+            incoming AS (
+                SELECT svl.product_id, svl.quantity, svl.value,
+                       SUM(svl.quantity) OVER (
+                           PARTITION BY svl.product_id
+                           ORDER BY svl.create_date DESC, svl.id DESC
+                       ) AS from_latest,
+                       SUM(svl.quantity) OVER (
+                           PARTITION BY svl.product_id
+                           ORDER BY svl.create_date, svl.id
+                       ) AS from_earliest
+                  FROM stock_valuation_layer svl
+                 WHERE svl.company_id = %(company)s
+                   AND svl.create_date <= %(date)s
+                   AND svl.quantity > 0
+                   AND svl.product_id IN (SELECT product_id FROM base)
+            ),
+            what_if AS (
+                SELECT i.product_id,
+                       SUM(i.value) / NULLIF(SUM(i.quantity), 0) AS average_cost,
+                       SUM(i.value / i.quantity * GREATEST(0, LEAST(i.quantity,
+                           b.quantity - i.from_latest + i.quantity))) AS fifo_value,
+                       SUM(i.value / i.quantity * GREATEST(0, LEAST(i.quantity,
+                           b.quantity - i.from_earliest + i.quantity))) AS lifo_value,
+                       LEAST(MAX(i.from_latest), GREATEST(MAX(b.quantity), 0))
+                           AS covered
+                  FROM incoming i
+                  JOIN base b ON b.product_id = i.product_id
+                 GROUP BY i.product_id
+            )
+            """,
+            company=options["company"].id,
+            date=options["date"],
+        )
+        Product = self.env["product.product"].sudo().with_company(options["company"])
+        columns = SQL(
+            """,
+            COALESCE(w.fifo_value, 0) + (b.quantity - COALESCE(w.covered, 0))
+                * COALESCE(w.average_cost, 0) AS fifo_value,
+            COALESCE(w.lifo_value, 0) + (b.quantity - COALESCE(w.covered, 0))
+                * COALESCE(w.average_cost, 0) AS lifo_value,
+            b.quantity * COALESCE(w.average_cost, 0) AS average_value,
+            b.quantity * COALESCE(%(standard_price)s, 0) AS standard_value
+            """,
+            standard_price=Product._field_to_sql("pp", "standard_price"),
+        )
+        join = SQL(
+            """
+            LEFT JOIN what_if w ON w.product_id = b.product_id
+            JOIN product_product pp ON pp.id = b.product_id
+            """
+        )
+        return ctes, columns, join
+
+    def _valuation_query(self, options):
+        """One read-only query: the rows of the products (detail level only), the
+        subtotals of every group (every category of the tree, from its products
+        and those of its subcategories, or every item group) and the grand total.
+        Amounts are rounded to the company currency per product first, so that
+        every subtotal is the sum of its products to the cent."""
+        company = options["company"]
+        digits = company.currency_id.decimal_places
+        keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
+        quantity, value, onhand_cte, onhand_join = self._location_parts(options)
+        what_if_ctes, what_if_columns, what_if_join = self._what_if_parts(options)
+        Template = self.env["product.template"].sudo().with_company(company)
+        rounded = SQL(", ").join(
+            SQL(
+                "ROUND(r.%(key)s::numeric, %(digits)s) AS %(key)s",
+                key=SQL.identifier(key),
+                digits=digits,
+            )
+            if key != "quantity"
+            else SQL("r.quantity")
+            for key in keys
+        )
+        sums = SQL(", ").join(
+            SQL("SUM(%(key)s)::float8 AS %(key)s", key=SQL.identifier(key))
+            for key in keys
+        )
+        plain = SQL(", ").join(
+            SQL("%(key)s::float8 AS %(key)s", key=SQL.identifier(key)) for key in keys
+        )
+        if options["group_by"] == "category":
+            subtotal = SQL(
+                """
+                SELECT 'subtotal', NULL::int, a.id, %(sums)s
+                  FROM rounded r
+                  JOIN product_category c ON c.id = r.category_id
+                  CROSS JOIN LATERAL unnest(
+                      string_to_array(rtrim(c.parent_path, '/'), '/')::int[]
+                  ) AS a(id)
+                 GROUP BY a.id
+                """,
+                sums=sums,
+            )
+        else:
+            column = SQL.identifier(FLAT_GROUPS[options["group_by"]][0])
+            subtotal = SQL(
+                "SELECT 'subtotal', NULL::int, r.%(column)s, %(sums)s"
+                " FROM rounded r GROUP BY r.%(column)s",
+                column=column,
+                sums=sums,
+            )
+        products = SQL(
+            """
+            SELECT 'product', r.product_id, NULL::int, %(plain)s FROM rounded r
+            UNION ALL
+            """,
+            plain=plain,
+        )
+        return SQL(
+            """
+            %(tag)s
+            WITH layers AS (
+                SELECT svl.product_id,
+                       SUM(svl.quantity) AS quantity,
+                       SUM(svl.value) AS value
+                  FROM stock_valuation_layer svl
+                 WHERE svl.company_id = %(company)s AND svl.create_date <= %(date)s
+                 GROUP BY svl.product_id
+            )%(onhand_cte)s,
+            base AS (
+                SELECT l.product_id, t.categ_id,
+                       %(item_group)s AS item_group_id,
+                       %(item_model_group)s AS item_model_group_id,
+                       %(quantity)s AS quantity, %(value)s AS value
+                  FROM layers l
+                  JOIN product_product p ON p.id = l.product_id
+                  JOIN product_template t ON t.id = p.product_tmpl_id
+                  %(onhand_join)s
+                 WHERE %(product_filter)s
+            )%(what_if_ctes)s,
+            unrounded AS (
+                SELECT b.product_id, b.categ_id AS category_id, b.item_group_id,
+                       b.item_model_group_id, b.quantity, b.value%(what_if_columns)s
+                  FROM base b
+                  %(what_if_join)s
+                 WHERE %(zero_filter)s
+            ),
+            rounded AS (
+                SELECT r.product_id, r.category_id, r.item_group_id,
+                       r.item_model_group_id, %(rounded)s
+                  FROM unrounded r
+            )
+            %(products)s
+            %(subtotal)s
+            UNION ALL
+            SELECT 'total', NULL::int, NULL::int, %(sums)s FROM rounded
+            """,
+            tag=QUERY_TAG,
+            company=company.id,
+            date=options["date"],
+            item_group=Template._field_to_sql("t", "item_group_id"),
+            item_model_group=Template._field_to_sql("t", "item_model_group_id"),
+            quantity=quantity,
+            value=value,
+            onhand_cte=onhand_cte,
+            onhand_join=onhand_join,
+            product_filter=self._product_filter(options),
+            what_if_ctes=what_if_ctes,
+            what_if_columns=what_if_columns,
+            what_if_join=what_if_join,
+            zero_filter=SQL("TRUE")
+            if options["include_zero"]
+            else SQL("b.quantity <> 0"),
+            rounded=rounded,
+            products=products if options["level"] == "detail" else SQL(""),
+            subtotal=subtotal,
+            sums=sums,
+        )
+
+    def _execute(self, query):
+        """Run ``query`` with enough work_mem for the layers to aggregate in
+        memory (PostgreSQL's default is 4 MB), for this query only."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute("SELECT current_setting('work_mem')")
+        previous = cr.fetchone()[0]
+        cr.execute(SQL("SELECT set_config('work_mem', %s, true)", AGGREGATION_WORK_MEM))
+        try:
+            return self.env.execute_query(query)
+        finally:
+            cr.execute(SQL("SELECT set_config('work_mem', %s, true)", previous))
+
+    @api.model
+    def _get_valuation(self, options):
+        """The valuation at the options' date, from the stock valuation layers, as
+        Odoo values the same products at that date. Returns ``(lines,
+        subtotals, total)``:
+
+        - ``lines``: one dict per product (detail level only): ``product_id``,
+          ``category_id``, ``item_group_id``, ``item_model_group_id``,
+          ``quantity``, ``value`` (company currency), ``unit_cost`` (value /
+          quantity, 0 without quantity), ``cost_method`` and ``valuation`` of the
+          category in the company and, with the what-if columns, ``fifo_value``,
+          ``lifo_value``, ``average_value`` and ``standard_value``;
+        - ``subtotals``: {group id (category, item group or item model group; None
+          for products without a group): sums of the same keys};
+        - ``total``: the sums over all products.
+        """
+        keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
+        rows = self._execute(self._valuation_query(options))
+        lines, subtotals, total = {}, {}, dict.fromkeys(keys, 0.0)
+        for kind, product_id, group_id, *amounts in rows:
+            sums = {
+                key: amount or 0.0 for key, amount in zip(keys, amounts, strict=True)
+            }
+            if kind == "product":
+                lines[product_id] = dict(sums, product_id=product_id)
+            elif kind == "subtotal":
+                subtotals[group_id] = sums
+            else:
+                total = sums
+        if lines:
+            self._complete_lines(options, lines)
+        return list(lines.values()), subtotals, total
+
+    def _complete_lines(self, options, lines):
+        """Add the product's groups, costing method and valuation to ``lines``."""
+        company = options["company"]
+        Product = self.env["product.product"].sudo().with_company(company)
+        Template = self.env["product.template"].sudo().with_company(company)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT p.id, t.categ_id, %(item_group)s, %(item_model_group)s
+                  FROM product_product p
+                  JOIN product_template t ON t.id = p.product_tmpl_id
+                 WHERE p.id = ANY(%(ids)s)
+                """,
+                item_group=Template._field_to_sql("t", "item_group_id"),
+                item_model_group=Template._field_to_sql("t", "item_model_group_id"),
+                ids=list(lines),
+            )
+        )
+        categories = Product.env["product.category"].browse({row[1] for row in rows})
+        methods = {
+            category.id: (category.property_cost_method, category.property_valuation)
+            for category in categories
+        }
+        for product_id, category_id, item_group_id, item_model_group_id in rows:
+            line = lines[product_id]
+            line["category_id"] = category_id
+            line["item_group_id"] = item_group_id
+            line["item_model_group_id"] = item_model_group_id
+            line["cost_method"], line["valuation"] = methods[category_id]
+            line["unit_cost"] = (
+                line["value"] / line["quantity"] if line["quantity"] else 0.0
+            )
+
+    # ------------------------------------------------------------------
+    # Reconciliation
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_reconciliation(self, options):
+        """Per stock valuation account of the company's real-time products: the
+        ledger balance of posted entries at the date, the value of the products
+        posting there (all of the company's, whatever the filters) and the
+        difference."""
+        company = options["company"]
+        Template = self.env["product.template"].sudo().with_company(company)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT t.categ_id, %(item_group)s, SUM(svl.value)
+                  FROM stock_valuation_layer svl
+                  JOIN product_product p ON p.id = svl.product_id
+                  JOIN product_template t ON t.id = p.product_tmpl_id
+                 WHERE svl.company_id = %(company)s AND svl.create_date <= %(date)s
+                 GROUP BY 1, 2
+                """,
+                item_group=Template._field_to_sql("t", "item_group_id"),
+                company=company.id,
+                date=options["date"],
+            )
+        )
+        values = defaultdict(float)
+        Category = self.env["product.category"].sudo().with_company(company)
+        Group = self.env["product.item.group"].sudo()
+        for categ_id, group_id, value in rows:
+            category = Category.browse(categ_id)
+            if category.property_valuation != "real_time":
+                continue
+            account = (
+                Group.browse(group_id).stock_valuation_account_id
+                or category.property_stock_valuation_account_id
+            )
+            values[account] += float(value)
+        accounts = self.env["account.account"].sudo().union(*values)
+        ledger = dict(
+            self.env.execute_query(
+                SQL(
+                    """
+                    SELECT account_id, SUM(balance)
+                      FROM account_move_line
+                     WHERE account_id = ANY(%s) AND company_id = %s
+                       AND parent_state = 'posted' AND date <= %s
+                     GROUP BY account_id
+                    """,
+                    accounts.ids,
+                    company.id,
+                    fields.Date.to_date(options["date"]),
+                )
+            )
+        )
+        currency = company.currency_id
+        reconciliation = []
+        for account in accounts.sorted("code"):
+            ledger_balance = currency.round(float(ledger.get(account.id, 0.0)))
+            report_value = currency.round(values[account])
+            reconciliation.append(
+                {
+                    "account": account,
+                    "account_name": account.display_name,
+                    "ledger_balance": ledger_balance,
+                    "report_value": report_value,
+                    "difference": currency.round(ledger_balance - report_value),
+                }
+            )
+        return reconciliation
+
+    # ------------------------------------------------------------------
+    # What the outputs show
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_report_data(self, data):
+        """Everything the QWeb templates and the XLSX writer show, from the user's
+        choices ``data``: the options and their labels, the columns, one list of
+        aligned rows (``kind``: ``group``, ``product``, ``subtotal`` or ``total``;
+        ``level``: the depth), the reconciliation."""
+        options = self._get_options(data)
+        lines, subtotals, total = self._get_valuation(options)
+        products = self._product_rows(lines)
+        if options["group_by"] == "category":
+            rows = self._category_rows(options, products, subtotals)
+        else:
+            rows = self._flat_rows(options, products, subtotals)
+        if rows:
+            rows.append(
+                dict(self._subtotal_row(total, self.env._("Total"), 0), kind="total")
+            )
+        currency = options["company"].currency_id
+        return {
+            "options": options,
+            "company": options["company"],
+            "currency": currency,
+            "format_amount": self._number_formatter(currency.decimal_places),
+            "format_quantity": self._number_formatter(
+                self.env["decimal.precision"].precision_get("Product Unit of Measure")
+            ),
+            "title": self._title(options),
+            "header": self._header(options),
+            "columns": self._columns(options),
+            "rows": rows,
+            "lines": lines,
+            "reconciliation": self._get_reconciliation(options),
+            "future_date": options["date"] > fields.Datetime.now(),
+        }
+
+    def _number_formatter(self, digits):
+        """A fast formatter of numbers in the user's language (thousands and
+        decimal separators), for tens of thousands of cells."""
+        lang = self.env["res.lang"]._get_data(code=self.env.lang or "en_US")
+        decimal_point = lang.decimal_point or "."
+        thousands_sep = lang.thousands_sep or ""
+
+        def format_number(value):
+            text = f"{value or 0.0:,.{digits}f}"
+            return (
+                text.replace(",", "\x00")
+                .replace(".", decimal_point)
+                .replace("\x00", thousands_sep)
+            )
+
+        return format_number
+
+    def _filename(self, data):
+        options = self._get_options(data)
+        return self.env._(
+            "Inventory Valuation %(date)s",
+            date=fields.Date.to_string(
+                fields.Datetime.context_timestamp(self, options["date"])
+            ),
+        )
+
+    def _title(self, options):
+        return {
+            "category": self.env._("Inventory Valuation by Category"),
+            "item_group": self.env._("Inventory Valuation by Item Group"),
+            "item_model_group": self.env._("Inventory Valuation by Item Model Group"),
+        }[options["group_by"]]
+
+    def _header(self, options):
+        """(label, value) pairs of the first-page block."""
+        Wizard = self.env["product.category.valuation.wizard"]
+        selections = {
+            fname: dict(Wizard._fields[fname]._description_selection(self.env))
+            for fname in ("group_by", "level")
+        }
+        header = [
+            (self.env._("Company"), options["company"].name),
+            (
+                self.env._("As of"),
+                format_datetime(self.env, options["date"], dt_format="medium"),
+            ),
+            (self.env._("Currency"), options["company"].currency_id.name),
+            (self.env._("Grouped by"), selections["group_by"][options["group_by"]]),
+            (self.env._("Level"), selections["level"][options["level"]]),
+        ]
+        for label, records, fname in (
+            (self.env._("Warehouses"), options["warehouses"], "name"),
+            (self.env._("Locations"), options["locations"], "complete_name"),
+            (self.env._("Categories"), options["categories"], "complete_name"),
+            (self.env._("Item Groups"), options["item_groups"], "display_name"),
+            (
+                self.env._("Item Model Groups"),
+                options["item_model_groups"],
+                "display_name",
+            ),
+        ):
+            if records:
+                header.append((label, format_list(self.env, records.mapped(fname))))
+        return header
+
+    def _columns(self, options):
+        """(key, title, kind) of the columns, after the label column."""
+        columns = [
+            ("item_group", self.env._("Item Group"), "text"),
+            ("item_model_group", self.env._("Item Model Group"), "text"),
+            ("cost_method", self.env._("Costing Method"), "text"),
+            ("valuation", self.env._("Valuation"), "text"),
+            ("quantity", self.env._("Quantity"), "quantity"),
+            ("unit_cost", self.env._("Unit Cost"), "money"),
+            ("value", self.env._("Value"), "money"),
+        ]
+        if options["level"] == "summary":
+            columns = [column for column in columns if column[2] != "text"]
+            columns = [column for column in columns if column[0] != "unit_cost"]
+        if options["show_what_if"]:
+            columns += [
+                ("fifo_value", self.env._("FIFO"), "money"),
+                ("lifo_value", self.env._("LIFO"), "money"),
+                ("average_value", self.env._("Weighted Average"), "money"),
+                ("standard_value", self.env._("Standard Cost"), "money"),
+            ]
+        return columns
+
+    def _product_rows(self, lines):
+        """Display rows of ``lines``, sorted by product name, texts resolved (their
+        ``level`` is set where they are placed)."""
+        if not lines:
+            return []
+        env = self.env["product.product"].sudo().with_context(active_test=False).env
+        products = env["product.product"].browse([line["product_id"] for line in lines])
+        names = dict(zip(products.ids, products.mapped("display_name"), strict=True))
+        texts = {}
+        for key, (column, model) in FLAT_GROUPS.items():
+            groups = env[model].browse({line[column] for line in lines if line[column]})
+            texts[key] = dict(
+                zip(groups.ids, groups.mapped("display_name"), strict=True)
+            )
+        Category = self.env["product.category"]
+        selections = {
+            key: dict(Category._fields[fname]._description_selection(self.env))
+            for key, fname in (
+                ("cost_method", "property_cost_method"),
+                ("valuation", "property_valuation"),
+            )
+        }
+        rows = []
+        for line in lines:
+            rows.append(
+                dict(
+                    line,
+                    kind="product",
+                    label=names[line["product_id"]],
+                    item_group=texts["item_group"].get(line["item_group_id"], ""),
+                    item_model_group=texts["item_model_group"].get(
+                        line["item_model_group_id"], ""
+                    ),
+                    cost_method=selections["cost_method"].get(line["cost_method"]),
+                    valuation=selections["valuation"].get(line["valuation"]),
+                )
+            )
+        rows.sort(key=lambda row: row["label"])
+        return rows
+
+    def _subtotal_row(self, sums, label, level):
+        row = dict(sums, kind="subtotal", level=level, label=label)
+        row["unit_cost"] = row["value"] / row["quantity"] if row["quantity"] else 0.0
+        return row
+
+    @staticmethod
+    def _placed(rows, level):
+        for row in rows:
+            row["level"] = level
+        return rows
+
+    def _flat_rows(self, options, products, subtotals):
+        """Rows by item group or item model group: a heading, the products (detail)
+        and "Total <group>" per group, by code."""
+        column, model = FLAT_GROUPS[options["group_by"]]
+        groups = (
+            self.env[model]
+            .sudo()
+            .with_context(active_test=False)
+            .browse([group_id for group_id in subtotals if group_id])
+            .sorted(lambda group: (group.code or "", group.id))
+        )
+        no_group = {
+            "item_group": self.env._("No Item Group"),
+            "item_model_group": self.env._("No Item Model Group"),
+        }[options["group_by"]]
+        by_group = defaultdict(list)
+        for row in products:
+            by_group[row[column]].append(row)
+        ordered = [(group.id, group.display_name) for group in groups]
+        if None in subtotals:
+            ordered.append((None, no_group))
+        rows = []
+        detail = options["level"] == "detail"
+        for group_id, label in ordered:
+            if detail:
+                rows.append({"kind": "group", "level": 0, "label": label})
+                rows += self._placed(by_group[group_id], 1)
+                label = self.env._("Total %(group)s", group=label)
+            rows.append(self._subtotal_row(subtotals[group_id], label, 0))
+        return rows
+
+    def _category_rows(self, options, products, subtotals):
+        """Rows of the category tree: in detail, a heading, the category's own
+        products, its subcategories and "Total <category>"; in summary, one row per
+        category with its subtotal (its products and its subcategories')."""
+        categories = (
+            self.env["product.category"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse(list(subtotals))
+        )
+        children = defaultdict(list)
+        for category in categories.sorted("complete_name"):
+            children[category.parent_id.id or None].append(category)
+        by_category = defaultdict(list)
+        for row in products:
+            by_category[row["category_id"]].append(row)
+        detail = options["level"] == "detail"
+        rows = []
+
+        def walk(category, level):
+            view = category.category_type == "view"
+            if detail:
+                rows.append(
+                    {
+                        "kind": "group",
+                        "level": level,
+                        "label": category.complete_name,
+                        "is_view": view,
+                    }
+                )
+                rows.extend(self._placed(by_category[category.id], level + 1))
+            else:
+                rows.append(
+                    dict(
+                        self._subtotal_row(
+                            subtotals[category.id], category.complete_name, level
+                        ),
+                        is_view=view,
+                    )
+                )
+            for child in children[category.id]:
+                walk(child, level + 1)
+            if detail:
+                rows.append(
+                    dict(
+                        self._subtotal_row(
+                            subtotals[category.id],
+                            self.env._("Total %(group)s", group=category.complete_name),
+                            level,
+                        ),
+                        is_view=view,
+                    )
+                )
+
+        for root in children[None]:
+            walk(root, 0)
+        return rows
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        return {
+            "doc_ids": docids,
+            "doc_model": "product.category.valuation.wizard",
+            "docs": self.env["product.category.valuation.wizard"].browse(docids),
+            "report": self._get_report_data(data or {}),
+        }

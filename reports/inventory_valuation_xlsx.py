@@ -1,0 +1,168 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import io
+
+import xlsxwriter
+
+from odoo import api, fields, models
+
+
+class InventoryValuationXlsx(models.AbstractModel):
+    """The XLSX writer of the inventory valuation: the engine's data in, a
+    workbook out (the rows on a first sheet, the reconciliation on a second)."""
+
+    _name = "report.product_category_valuation.inventory_valuation_xlsx"
+    _description = "Inventory Valuation Report (XLSX)"
+
+    @api.model
+    def _render_xlsx(self, data):
+        """Return the XLSX file of the report (bytes), same rows as the PDF."""
+        report = self.env[
+            "report.product_category_valuation.inventory_valuation"
+        ]._get_report_data(data)
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(
+            buffer, {"in_memory": True, "constant_memory": True}
+        )
+        styles = self._styles(workbook, report["currency"])
+        self._write_valuation(workbook, styles, report)
+        self._write_reconciliation(workbook, styles, report)
+        workbook.close()
+        return buffer.getvalue()
+
+    def _styles(self, workbook, currency):
+        zeros = "0" * currency.decimal_places
+        amount = f"#,##0{'.' + zeros if zeros else ''}"
+        symbol = currency.symbol.replace('"', "")
+        money = (
+            f'"{symbol}" {amount}'
+            if currency.position == "before"
+            else f'{amount} "{symbol}"'
+        )
+        styles = {
+            "title": workbook.add_format({"bold": True, "font_size": 14}),
+            "label": workbook.add_format({"bold": True}),
+            "date": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+            "head": workbook.add_format({"bold": True, "bottom": 1}),
+            "head_number": workbook.add_format(
+                {"bold": True, "bottom": 1, "align": "right"}
+            ),
+            "text": workbook.add_format(),
+            "quantity": workbook.add_format({"num_format": "#,##0.00"}),
+            "money": workbook.add_format({"num_format": money}),
+            "highlight": workbook.add_format(
+                {"num_format": money, "bold": True, "bg_color": "#F8D7DA"}
+            ),
+        }
+        for kind in ("text", "quantity", "money"):
+            styles[f"bold_{kind}"] = workbook.add_format(
+                {"bold": True, "num_format": styles[kind].num_format or "General"}
+            )
+        return styles
+
+    def _write_valuation(self, workbook, styles, report):
+        sheet = workbook.add_worksheet(self.env._("Valuation"))
+        sheet.write_string(0, 0, report["title"], styles["title"])
+        row_index = 1
+        for label, value in report["header"]:
+            sheet.write_string(row_index, 0, label, styles["label"])
+            if label == self.env._("As of"):
+                sheet.write_datetime(
+                    row_index,
+                    1,
+                    fields.Datetime.context_timestamp(
+                        self, report["options"]["date"]
+                    ).replace(tzinfo=None),
+                    styles["date"],
+                )
+            else:
+                sheet.write_string(row_index, 1, value)
+            row_index += 1
+        if report["future_date"]:
+            sheet.write_string(
+                row_index,
+                0,
+                self.env._("The as-of date is in the future."),
+                styles["label"],
+            )
+            row_index += 1
+        row_index += 1
+        columns = report["columns"]
+        header_row = row_index
+        first_title = (
+            self.env._("Category / Product")
+            if report["options"]["group_by"] == "category"
+            else self.env._("Group / Product")
+        )
+        sheet.write_string(header_row, 0, first_title, styles["head"])
+        for col, (_key, title, kind) in enumerate(columns, start=1):
+            sheet.write_string(
+                header_row,
+                col,
+                title,
+                styles["head"] if kind == "text" else styles["head_number"],
+            )
+        sheet.freeze_panes(header_row + 1, 1)
+        sheet.set_column(0, 0, 50)
+        sheet.set_column(1, len(columns), 16)
+        if not report["rows"]:
+            sheet.write_string(
+                header_row + 1,
+                0,
+                self.env._("No stock is valued at this date with these filters."),
+            )
+            return
+        row_index = header_row + 1
+        for row in report["rows"]:
+            strong = row["kind"] != "product"
+            prefix = "bold_" if strong else ""
+            label = row["label"]
+            if row.get("is_view"):
+                label = self.env._("%(label)s (View)", label=label)
+            sheet.set_row(
+                row_index,
+                None,
+                None,
+                {"level": min(row["level"] + (0 if strong else 1), 7)},
+            )
+            sheet.write_string(
+                row_index, 0, "    " * row["level"] + label, styles[f"{prefix}text"]
+            )
+            if row["kind"] != "group":
+                for col, (key, _title, kind) in enumerate(columns, start=1):
+                    value = row.get(key)
+                    if kind == "text":
+                        if value:
+                            sheet.write_string(row_index, col, value)
+                    elif value is not None:
+                        sheet.write_number(
+                            row_index, col, value, styles[f"{prefix}{kind}"]
+                        )
+            row_index += 1
+        sheet.autofilter(header_row, 0, row_index - 1, len(columns))
+
+    def _write_reconciliation(self, workbook, styles, report):
+        sheet = workbook.add_worksheet(self.env._("Reconciliation"))
+        sheet.write_string(
+            0, 0, self.env._("Reconciliation with the General Ledger"), styles["title"]
+        )
+        titles = [
+            self.env._("Stock Valuation Account"),
+            self.env._("Ledger Balance"),
+            self.env._("Inventory Value"),
+            self.env._("Difference"),
+        ]
+        for col, title in enumerate(titles):
+            sheet.write_string(2, col, title, styles["head"])
+        sheet.freeze_panes(3, 1)
+        sheet.set_column(0, 0, 45)
+        sheet.set_column(1, 3, 18)
+        for row_index, rec in enumerate(report["reconciliation"], start=3):
+            sheet.write_string(row_index, 0, rec["account_name"])
+            sheet.write_number(row_index, 1, rec["ledger_balance"], styles["money"])
+            sheet.write_number(row_index, 2, rec["report_value"], styles["money"])
+            sheet.write_number(
+                row_index,
+                3,
+                rec["difference"],
+                styles["highlight"] if rec["difference"] else styles["money"],
+            )
