@@ -1,23 +1,27 @@
 #!/usr/bin/env python3
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Benchmark of the inventory valuation report's data method.
+"""Benchmark of the inventory valuation report, end to end.
 
 Run with the project's virtualenv Python (``make bench`` does the set-up first):
 
     .venv/bin/python bench/valuation_bench.py [--products N] [--layers M]
-                                              [--database DB]
+                                              [--database DB] [--scale]
 
 Without --database, a scratch database ``pcv_bench`` is created afresh with the
-addon installed. Then N products and M stock valuation layers are added through
-SQL, and three things are timed on the same rows, best of --repeat
-interleaved rounds each:
+addon installed. Then N products (in 50 categories, 10 item groups) and M stock
+valuation layers are added through SQL, and, best of --repeat interleaved rounds
+each, on the same rows:
 
-- report: the wizard's ``_get_valuation_lines()`` (what-if columns off),
-- sql: one hand-written SQL aggregate of the layers by product,
+- sql: one hand-written SQL aggregate of the layers by product;
 - native: Odoo's own ``_read_group`` of the layers by product (the one behind
-  ``product.product.value_svl``).
+  ``product.product.value_svl``);
+- report: the engine's data method, detail level (``_get_valuation``);
+- what-if: the same with the what-if columns;
+- xlsx detail, html summary, html detail, pdf summary: what the user gets.
 
-The last line printed is ``RATIO report/sql=X.XX report/native=Y.YY``.
+Each is printed with its ratio to the hand SQL, then the peak memory. ``--scale``
+runs 100,000 products and 10,000,000 layers. The last line printed is
+``RATIO report/sql=X.XX report/native=Y.YY``.
 """
 
 import argparse
@@ -39,7 +43,11 @@ def parse_args():
     parser.add_argument("--layers", type=int, default=1000000)
     parser.add_argument("--database", help="existing scratch database to fill")
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--what-if", action="store_true", help="also time what-if")
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="100,000 products and 10,000,000 layers (overrides the sizes)",
+    )
     return parser.parse_args()
 
 
@@ -224,6 +232,8 @@ def best_times(functions, repeat):
 
 def main():
     args = parse_args()
+    if args.scale:
+        args.products, args.layers = 100000, 10000000
     import odoo
     from odoo import api, fields
     from odoo.tools import SQL
@@ -238,7 +248,7 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         admin = env.ref("base.user_admin")
-        env = env(user=admin.id)
+        env = env(user=admin.id, context={"lang": "en_US", "tz": "UTC"})
         print(
             f"filling {database}: {args.products} products, {args.layers} layers...",
             flush=True,
@@ -251,12 +261,28 @@ def main():
 
         now = fields.Datetime.now()
         company = env.company
-        wizard = env["product.category.valuation.wizard"].create({"date": now})
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        engine = env["report.product_category_valuation.inventory_valuation"]
+        xlsx = env["report.product_category_valuation.inventory_valuation_xlsx"]
+        Report = env["ir.actions.report"]
+        name = "product_category_valuation.inventory_valuation"
 
-        def report():
-            env.invalidate_all()
-            return wizard._get_valuation_lines()
+        def data(**values):
+            return dict(
+                {
+                    "date": fields.Datetime.to_string(now),
+                    "company_id": company.id,
+                    "group_by": "category",
+                    "level": "detail",
+                },
+                **values,
+            )
+
+        def fresh(function):
+            def timed():
+                env.invalidate_all()
+                return function()
+
+            return timed
 
         def hand_sql():
             cr.execute(
@@ -272,30 +298,66 @@ def main():
             return cr.fetchall()
 
         def native():
-            env.invalidate_all()
             return env["stock.valuation.layer"]._read_group(
                 [("company_id", "=", company.id), ("create_date", "<=", now)],
                 groupby=["product_id"],
                 aggregates=["quantity:sum", "value:sum"],
             )
 
-        (report_time, sql_time, native_time), (lines, rows, groups) = best_times(
-            [report, hand_sql, native], args.repeat
+        def report():
+            return engine._get_valuation(engine._get_options(data()))[0]
+
+        def what_if():
+            return engine._get_valuation(engine._get_options(data(show_what_if=True)))[
+                0
+            ]
+
+        def xlsx_detail():
+            return xlsx._render_xlsx(data())
+
+        def html_summary():
+            return Report._render_qweb_html(name, [], data=data(level="summary"))[0]
+
+        def html_detail():
+            return Report._render_qweb_html(name, [], data=data())[0]
+
+        def pdf_summary():
+            return Report._render_qweb_pdf(name, data=data(level="summary"))[0]
+
+        measured = {
+            "sql": hand_sql,
+            "native": native,
+            "report": report,
+            "what-if": what_if,
+            "xlsx detail": xlsx_detail,
+            "html summary": html_summary,
+            "html detail": html_detail,
+            "pdf summary": pdf_summary,
+        }
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        times, results = best_times(
+            [fresh(function) for function in measured.values()], args.repeat
         )
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(f"report: {report_time * 1000:.0f} ms ({len(lines)} lines)")
-        print(f"sql:    {sql_time * 1000:.0f} ms ({len(rows)} rows)")
-        print(f"native: {native_time * 1000:.0f} ms ({len(groups)} groups)")
-        print(f"memory: peak RSS grew by {(rss_after - rss_before) / 1024:.0f} MiB")
-        if args.what_if:
-            wizard.show_what_if = True
-            (what_if_time,), _lines = best_times([report], args.repeat)
-            print(f"report with what-if columns: {what_if_time * 1000:.0f} ms")
-            wizard.show_what_if = False
+        best = dict(zip(measured, times, strict=True))
+        sizes = dict(zip(measured, results, strict=True))
+        for label, seconds in best.items():
+            size = sizes[label]
+            what = (
+                f"{len(size)} rows" if isinstance(size, list) else f"{len(size)} bytes"
+            )
+            print(
+                f"{label:>13}: {seconds * 1000:8.0f} ms"
+                f"  {seconds / best['sql']:6.2f} x sql  ({what})"
+            )
+        print(
+            f"memory: peak RSS {rss_after / 1024:.0f} MiB"
+            f" (grew by {(rss_after - rss_before) / 1024:.0f} MiB)"
+        )
         cr.rollback()
     print(
-        f"RATIO report/sql={report_time / sql_time:.2f}"
-        f" report/native={report_time / native_time:.2f}"
+        f"RATIO report/sql={best['report'] / best['sql']:.2f}"
+        f" report/native={best['report'] / best['native']:.2f}"
     )
 
 

@@ -214,9 +214,17 @@ class InventoryValuationReport(models.AbstractModel):
         return ctes, columns, join
 
     def _valuation_query(self, options):
-        """One read-only query: the rows of the products (detail level only), the
-        subtotals of every group (every category of the tree, from its products
-        and those of its subcategories, or every item group) and the grand total.
+        """One read-only query, one scan of the layers. Its rows are, by ``kind``:
+
+        - ``product`` (detail level only): a product, its category, item group and
+          item model group, the costing method and valuation of its category, and
+          its amounts;
+        - ``subtotal``: the sums of every group: every category of the tree (its
+          products and those of its subcategories), or every item group;
+        - ``total``: the sums over all products;
+        - ``account``: the value of all the company's real-time products (whatever
+          the filters) that post to a stock valuation account.
+
         Amounts are rounded to the company currency per product first, so that
         every subtotal is the sum of its products to the cent."""
         company = options["company"]
@@ -225,6 +233,7 @@ class InventoryValuationReport(models.AbstractModel):
         quantity, value, onhand_cte, onhand_join = self._location_parts(options)
         what_if_ctes, what_if_columns, what_if_join = self._what_if_parts(options)
         Template = self.env["product.template"].sudo().with_company(company)
+        Category = self.env["product.category"].sudo().with_company(company)
         rounded = SQL(", ").join(
             SQL(
                 "ROUND(r.%(key)s::numeric, %(digits)s) AS %(key)s",
@@ -236,16 +245,17 @@ class InventoryValuationReport(models.AbstractModel):
             for key in keys
         )
         sums = SQL(", ").join(
-            SQL("SUM(%(key)s)::float8 AS %(key)s", key=SQL.identifier(key))
-            for key in keys
+            SQL("SUM(%(key)s)::float8", key=SQL.identifier(key)) for key in keys
         )
+        nulls = SQL(", ").join(SQL("NULL::float8") for _key in keys[2:])
         plain = SQL(", ").join(
-            SQL("%(key)s::float8 AS %(key)s", key=SQL.identifier(key)) for key in keys
+            SQL("r.%(key)s::float8", key=SQL.identifier(key)) for key in keys
         )
         if options["group_by"] == "category":
             subtotal = SQL(
                 """
-                SELECT 'subtotal', NULL::int, a.id, %(sums)s
+                SELECT 'subtotal', NULL::int, a.id, NULL::int, NULL::int, NULL,
+                       NULL, %(sums)s
                   FROM rounded r
                   JOIN product_category c ON c.id = r.category_id
                   CROSS JOIN LATERAL unnest(
@@ -258,14 +268,16 @@ class InventoryValuationReport(models.AbstractModel):
         else:
             column = SQL.identifier(FLAT_GROUPS[options["group_by"]][0])
             subtotal = SQL(
-                "SELECT 'subtotal', NULL::int, r.%(column)s, %(sums)s"
-                " FROM rounded r GROUP BY r.%(column)s",
+                "SELECT 'subtotal', NULL::int, r.%(column)s, NULL::int, NULL::int,"
+                " NULL, NULL, %(sums)s FROM rounded r GROUP BY r.%(column)s",
                 column=column,
                 sums=sums,
             )
         products = SQL(
             """
-            SELECT 'product', r.product_id, NULL::int, %(plain)s FROM rounded r
+            SELECT 'product', r.product_id, r.category_id, r.item_group_id,
+                   r.item_model_group_id, r.cost_method, r.valuation, %(plain)s
+              FROM rounded r
             UNION ALL
             """,
             plain=plain,
@@ -280,40 +292,70 @@ class InventoryValuationReport(models.AbstractModel):
                   FROM stock_valuation_layer svl
                  WHERE svl.company_id = %(company)s AND svl.create_date <= %(date)s
                  GROUP BY svl.product_id
-            )%(onhand_cte)s,
-            base AS (
+            ),
+            products AS (
                 SELECT l.product_id, t.categ_id,
                        %(item_group)s AS item_group_id,
                        %(item_model_group)s AS item_model_group_id,
-                       %(quantity)s AS quantity, %(value)s AS value
+                       %(cost_method)s AS cost_method,
+                       %(valuation)s AS valuation,
+                       %(categ_account)s AS categ_account_id
                   FROM layers l
                   JOIN product_product p ON p.id = l.product_id
                   JOIN product_template t ON t.id = p.product_tmpl_id
+                  JOIN product_category c ON c.id = t.categ_id
+            )%(onhand_cte)s,
+            base AS (
+                SELECT l.product_id, pr.categ_id, pr.item_group_id,
+                       pr.item_model_group_id, pr.cost_method, pr.valuation,
+                       %(quantity)s AS quantity, %(value)s AS value
+                  FROM layers l
+                  JOIN products pr ON pr.product_id = l.product_id
+                  JOIN product_product p ON p.id = l.product_id
                   %(onhand_join)s
                  WHERE %(product_filter)s
             )%(what_if_ctes)s,
             unrounded AS (
                 SELECT b.product_id, b.categ_id AS category_id, b.item_group_id,
-                       b.item_model_group_id, b.quantity, b.value%(what_if_columns)s
+                       b.item_model_group_id, b.cost_method, b.valuation,
+                       b.quantity, b.value%(what_if_columns)s
                   FROM base b
                   %(what_if_join)s
                  WHERE %(zero_filter)s
             ),
             rounded AS (
                 SELECT r.product_id, r.category_id, r.item_group_id,
-                       r.item_model_group_id, %(rounded)s
+                       r.item_model_group_id, r.cost_method, r.valuation,
+                       %(rounded)s
                   FROM unrounded r
             )
-            %(products)s
+            %(products_rows)s
             %(subtotal)s
             UNION ALL
-            SELECT 'total', NULL::int, NULL::int, %(sums)s FROM rounded
+            SELECT 'total', NULL::int, NULL::int, NULL::int, NULL::int, NULL, NULL,
+                   %(sums)s
+              FROM rounded
+            UNION ALL
+            SELECT 'account', NULL::int,
+                   COALESCE(g.stock_valuation_account_id, pr.categ_account_id),
+                   NULL::int, NULL::int, NULL, NULL,
+                   NULL::float8, SUM(l.value)::float8%(nulls)s
+              FROM layers l
+              JOIN products pr ON pr.product_id = l.product_id
+              LEFT JOIN product_item_group g ON g.id = pr.item_group_id
+             WHERE pr.valuation = 'real_time'
+             GROUP BY 3
             """,
             tag=QUERY_TAG,
             company=company.id,
             date=options["date"],
             item_group=Template._field_to_sql("t", "item_group_id"),
             item_model_group=Template._field_to_sql("t", "item_model_group_id"),
+            cost_method=Category._field_to_sql("c", "property_cost_method"),
+            valuation=Category._field_to_sql("c", "property_valuation"),
+            categ_account=Category._field_to_sql(
+                "c", "property_stock_valuation_account_id"
+            ),
             quantity=quantity,
             value=value,
             onhand_cte=onhand_cte,
@@ -326,9 +368,10 @@ class InventoryValuationReport(models.AbstractModel):
             if options["include_zero"]
             else SQL("b.quantity <> 0"),
             rounded=rounded,
-            products=products if options["level"] == "detail" else SQL(""),
+            products_rows=products if options["level"] == "detail" else SQL(""),
             subtotal=subtotal,
             sums=sums,
+            nulls=SQL(", %s", nulls) if len(keys) > 2 else SQL(""),
         )
 
     def _execute(self, query):
@@ -348,7 +391,7 @@ class InventoryValuationReport(models.AbstractModel):
     def _get_valuation(self, options):
         """The valuation at the options' date, from the stock valuation layers, as
         Odoo values the same products at that date. Returns ``(lines,
-        subtotals, total)``:
+        subtotals, total, accounts)``:
 
         - ``lines``: one dict per product (detail level only): ``product_id``,
           ``category_id``, ``item_group_id``, ``item_model_group_id``,
@@ -358,97 +401,52 @@ class InventoryValuationReport(models.AbstractModel):
           ``lifo_value``, ``average_value`` and ``standard_value``;
         - ``subtotals``: {group id (category, item group or item model group; None
           for products without a group): sums of the same keys};
-        - ``total``: the sums over all products.
+        - ``total``: the sums over all products;
+        - ``accounts``: {stock valuation account id: value of all the company's
+          real-time products posting there}.
         """
         keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
         rows = self._execute(self._valuation_query(options))
-        lines, subtotals, total = {}, {}, dict.fromkeys(keys, 0.0)
-        for kind, product_id, group_id, *amounts in rows:
+        lines, subtotals, accounts = [], {}, {}
+        total = dict.fromkeys(keys, 0.0)
+        for kind, product_id, group_id, item_group_id, model_group_id, *rest in rows:
+            cost_method, valuation, *amounts = rest
             sums = {
                 key: amount or 0.0 for key, amount in zip(keys, amounts, strict=True)
             }
             if kind == "product":
-                lines[product_id] = dict(sums, product_id=product_id)
+                sums["unit_cost"] = (
+                    sums["value"] / sums["quantity"] if sums["quantity"] else 0.0
+                )
+                lines.append(
+                    dict(
+                        sums,
+                        product_id=product_id,
+                        category_id=group_id,
+                        item_group_id=item_group_id,
+                        item_model_group_id=model_group_id,
+                        cost_method=cost_method,
+                        valuation=valuation,
+                    )
+                )
             elif kind == "subtotal":
                 subtotals[group_id] = sums
-            else:
+            elif kind == "total":
                 total = sums
-        if lines:
-            self._complete_lines(options, lines)
-        return list(lines.values()), subtotals, total
-
-    def _complete_lines(self, options, lines):
-        """Add the product's groups, costing method and valuation to ``lines``."""
-        company = options["company"]
-        Product = self.env["product.product"].sudo().with_company(company)
-        Template = self.env["product.template"].sudo().with_company(company)
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT p.id, t.categ_id, %(item_group)s, %(item_model_group)s
-                  FROM product_product p
-                  JOIN product_template t ON t.id = p.product_tmpl_id
-                 WHERE p.id = ANY(%(ids)s)
-                """,
-                item_group=Template._field_to_sql("t", "item_group_id"),
-                item_model_group=Template._field_to_sql("t", "item_model_group_id"),
-                ids=list(lines),
-            )
-        )
-        categories = Product.env["product.category"].browse({row[1] for row in rows})
-        methods = {
-            category.id: (category.property_cost_method, category.property_valuation)
-            for category in categories
-        }
-        for product_id, category_id, item_group_id, item_model_group_id in rows:
-            line = lines[product_id]
-            line["category_id"] = category_id
-            line["item_group_id"] = item_group_id
-            line["item_model_group_id"] = item_model_group_id
-            line["cost_method"], line["valuation"] = methods[category_id]
-            line["unit_cost"] = (
-                line["value"] / line["quantity"] if line["quantity"] else 0.0
-            )
+            else:
+                accounts[group_id] = sums["value"]
+        return lines, subtotals, total, accounts
 
     # ------------------------------------------------------------------
     # Reconciliation
     # ------------------------------------------------------------------
     @api.model
-    def _get_reconciliation(self, options):
+    def _get_reconciliation(self, options, accounts):
         """Per stock valuation account of the company's real-time products: the
         ledger balance of posted entries at the date, the value of the products
-        posting there (all of the company's, whatever the filters) and the
+        posting there (``accounts``, from the valuation query) and the
         difference."""
         company = options["company"]
-        Template = self.env["product.template"].sudo().with_company(company)
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT t.categ_id, %(item_group)s, SUM(svl.value)
-                  FROM stock_valuation_layer svl
-                  JOIN product_product p ON p.id = svl.product_id
-                  JOIN product_template t ON t.id = p.product_tmpl_id
-                 WHERE svl.company_id = %(company)s AND svl.create_date <= %(date)s
-                 GROUP BY 1, 2
-                """,
-                item_group=Template._field_to_sql("t", "item_group_id"),
-                company=company.id,
-                date=options["date"],
-            )
-        )
-        values = defaultdict(float)
-        Category = self.env["product.category"].sudo().with_company(company)
-        Group = self.env["product.item.group"].sudo()
-        for categ_id, group_id, value in rows:
-            category = Category.browse(categ_id)
-            if category.property_valuation != "real_time":
-                continue
-            account = (
-                Group.browse(group_id).stock_valuation_account_id
-                or category.property_stock_valuation_account_id
-            )
-            values[account] += float(value)
-        accounts = self.env["account.account"].sudo().union(*values)
         ledger = dict(
             self.env.execute_query(
                 SQL(
@@ -459,7 +457,7 @@ class InventoryValuationReport(models.AbstractModel):
                        AND parent_state = 'posted' AND date <= %s
                      GROUP BY account_id
                     """,
-                    accounts.ids,
+                    [account_id for account_id in accounts if account_id],
                     company.id,
                     fields.Date.to_date(options["date"]),
                 )
@@ -467,9 +465,10 @@ class InventoryValuationReport(models.AbstractModel):
         )
         currency = company.currency_id
         reconciliation = []
-        for account in accounts.sorted("code"):
+        Account = self.env["account.account"].sudo().with_company(company)
+        for account in Account.browse(a for a in accounts if a).sorted("code"):
             ledger_balance = currency.round(float(ledger.get(account.id, 0.0)))
-            report_value = currency.round(values[account])
+            report_value = currency.round(accounts[account.id])
             reconciliation.append(
                 {
                     "account": account,
@@ -491,7 +490,7 @@ class InventoryValuationReport(models.AbstractModel):
         aligned rows (``kind``: ``group``, ``product``, ``subtotal`` or ``total``;
         ``level``: the depth), the reconciliation."""
         options = self._get_options(data)
-        lines, subtotals, total = self._get_valuation(options)
+        lines, subtotals, total, accounts = self._get_valuation(options)
         products = self._product_rows(lines)
         if options["group_by"] == "category":
             rows = self._category_rows(options, products, subtotals)
@@ -515,7 +514,7 @@ class InventoryValuationReport(models.AbstractModel):
             "columns": self._columns(options),
             "rows": rows,
             "lines": lines,
-            "reconciliation": self._get_reconciliation(options),
+            "reconciliation": self._get_reconciliation(options, accounts),
             "future_date": options["date"] > fields.Datetime.now(),
         }
 
@@ -607,17 +606,50 @@ class InventoryValuationReport(models.AbstractModel):
             ]
         return columns
 
+    def _product_names(self, product_ids):
+        """{product id: display name}, as Odoo shows it ("[code] name"), read in
+        one query; variants with attributes go through the ORM."""
+        Template = self.env["product.template"].sudo()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT p.id, p.default_code, %(name)s,
+                       COALESCE(p.combination_indices, '') <> ''
+                  FROM product_product p
+                  JOIN product_template t ON t.id = p.product_tmpl_id
+                 WHERE p.id = ANY(%(ids)s)
+                """,
+                name=Template._field_to_sql("t", "name"),
+                ids=product_ids,
+            )
+        )
+        names = {
+            product_id: f"[{code}] {name}" if code else name
+            for product_id, code, name, _variant in rows
+        }
+        variants = (
+            self.env["product.product"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse(row[0] for row in rows if row[3])
+        )
+        names.update(zip(variants.ids, variants.mapped("display_name"), strict=True))
+        return names
+
     def _product_rows(self, lines):
         """Display rows of ``lines``, sorted by product name, texts resolved (their
         ``level`` is set where they are placed)."""
         if not lines:
             return []
-        env = self.env["product.product"].sudo().with_context(active_test=False).env
-        products = env["product.product"].browse([line["product_id"] for line in lines])
-        names = dict(zip(products.ids, products.mapped("display_name"), strict=True))
+        names = self._product_names([line["product_id"] for line in lines])
         texts = {}
         for key, (column, model) in FLAT_GROUPS.items():
-            groups = env[model].browse({line[column] for line in lines if line[column]})
+            groups = (
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                .browse({line[column] for line in lines if line[column]})
+            )
             texts[key] = dict(
                 zip(groups.ids, groups.mapped("display_name"), strict=True)
             )
@@ -629,21 +661,20 @@ class InventoryValuationReport(models.AbstractModel):
                 ("valuation", "property_valuation"),
             )
         }
-        rows = []
-        for line in lines:
-            rows.append(
-                dict(
-                    line,
-                    kind="product",
-                    label=names[line["product_id"]],
-                    item_group=texts["item_group"].get(line["item_group_id"], ""),
-                    item_model_group=texts["item_model_group"].get(
-                        line["item_model_group_id"], ""
-                    ),
-                    cost_method=selections["cost_method"].get(line["cost_method"]),
-                    valuation=selections["valuation"].get(line["valuation"]),
-                )
+        rows = [
+            dict(
+                line,
+                kind="product",
+                label=names[line["product_id"]],
+                item_group=texts["item_group"].get(line["item_group_id"], ""),
+                item_model_group=texts["item_model_group"].get(
+                    line["item_model_group_id"], ""
+                ),
+                cost_method=selections["cost_method"].get(line["cost_method"]),
+                valuation=selections["valuation"].get(line["valuation"]),
             )
+            for line in lines
+        ]
         rows.sort(key=lambda row: row["label"])
         return rows
 

@@ -412,7 +412,7 @@ class TestReportLevels(ValuationReportCase):
         self._receive(odd, 3, 3.333)
         engine = self._engine()
         options = engine._get_options(self._data())
-        lines, subtotals, total = engine._get_valuation(options)
+        lines, subtotals, total, _accounts = engine._get_valuation(options)
         Category = self.env["product.category"]
         for category_id, sums in subtotals.items():
             below = Category.search([("id", "child_of", category_id)]).ids

@@ -85,6 +85,18 @@ if grep -qE '[0-9]+ skipped' <<<"$summary"; then
     die "tests of the addon were skipped; every test must run"
 fi
 
+say "read replica check (database ${DB}_replica, a copy of $DB)"
+replica_log="$BUILD/replica.log"
+dropdb --if-exists "${DB}_replica"
+if ! { createdb -T "$DB" "${DB}_replica" \
+       && "$VENV/bin/python" "$here/check_replica.py" "${DB}_replica"; } >"$replica_log" 2>&1; then
+    tail -n 40 "$replica_log" >&2
+    printf '%s\n' "$summary"
+    die "the valuation report does not run on a read replica (full log: $replica_log)"
+fi
+grep "replica check" "$replica_log"
+dropdb --if-exists "${DB}_replica"
+
 say "running Odoo's own suites of $SUITES (database $SUITES_DB)"
 set +e
 run_pytest "$SUITES_DB" "$suites_log" -k "$ODOO_KNOWN_FAILURES" \
