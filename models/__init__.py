@@ -10,3 +10,4 @@ from . import sale_order_line
 from . import stock_location
 from . import stock_move
 from . import stock_move_line
+from . import stock_valuation_transfer

@@ -108,6 +108,24 @@ class ProductCategory(models.Model):
             [("categ_id", "in", self.ids), ("item_model_group_id", "!=", False)]
         )._check_item_model_group_agreement()
 
+    def write(self, vals):
+        """A new stock valuation account on a category moves the value on hand of
+        its real-time products (those without an item group account) to it."""
+        if "property_stock_valuation_account_id" not in vals:
+            return super().write(vals)
+        templates = (
+            self.env["product.template"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("categ_id", "in", self.ids)])
+        )
+        return self.env["product.stock.valuation.transfer"]._around(
+            templates,
+            self.env.company,
+            self.env._("stock valuation account of the category changed"),
+            lambda: super(ProductCategory, self).write(vals),
+        )
+
     @api.constrains("min_margin_rate")
     def _check_min_margin_rate(self):
         for category in self:

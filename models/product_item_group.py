@@ -147,6 +147,26 @@ class ProductItemGroup(models.Model):
                         )
                     )
 
+    def write(self, vals):
+        """A new stock valuation account on an item group moves the value on hand
+        of its real-time products to it."""
+        if "stock_valuation_account_id" not in vals:
+            return super().write(vals)
+        templates = self.env["product.template"]
+        for group in self:
+            templates |= (
+                templates.sudo()
+                .with_company(group.company_id)
+                .with_context(active_test=False)
+                .search([("item_group_id", "=", group.id)])
+            )
+        return self.env["product.stock.valuation.transfer"]._around(
+            templates,
+            self.company_id,
+            self.env._("stock valuation account of the item group changed"),
+            lambda: super(ProductItemGroup, self).write(vals),
+        )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_except_used(self):
         for group in self.with_context(active_test=False):

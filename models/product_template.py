@@ -127,6 +127,23 @@ class ProductTemplate(models.Model):
             if missing:
                 raise ValidationError(product._missing_accounts_message(missing))
 
+    def write(self, vals):
+        """A new item group or category may move the stock valuation account of
+        products that hold stock: their value on hand follows them."""
+        if not {"item_group_id", "categ_id"} & set(vals):
+            return super().write(vals)
+        companies = self.env.company
+        if "categ_id" in vals:  # categories are shared by every company
+            companies = self.env["res.company"].sudo().search([])
+        reason = (
+            self.env._("product category changed")
+            if "categ_id" in vals
+            else self.env._("item group changed")
+        )
+        return self.env["product.stock.valuation.transfer"]._around(
+            self, companies, reason, lambda: super(ProductTemplate, self).write(vals)
+        )
+
     @api.onchange("item_group_id")
     def _onchange_item_group_id_taxes(self):
         group = self.item_group_id

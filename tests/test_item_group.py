@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from psycopg2 import IntegrityError
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form
 from odoo.tools import SQL, mute_logger
@@ -561,4 +561,143 @@ class TestRealTimePrerequisites(ItemGroupCase):
         self.assertEqual(self.env["account.move"].search_count([]), entries_before)
         self.assertFalse(
             self.env["stock.valuation.layer"].search([("product_id", "=", product.id)])
+        )
+
+
+class TestStockValuationAccountChange(ItemGroupCase):
+    """The value on hand follows real-time products to their new stock valuation
+    account (issue: "the stock value does not match the balance sheet")."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.other_valuation = cls.env["account.account"].create(
+            {
+                "name": "PCV Other stock",
+                "code": "310950",
+                "account_type": "asset_current",
+            }
+        )
+        cls.other_group = cls.group.copy(
+            {
+                "code": "OTHER",
+                "stock_valuation_account_id": cls.other_valuation.id,
+            }
+        )
+
+    def _balances(self, *accounts):
+        self.env.flush_all()
+        groups = self.env["account.move.line"]._read_group(
+            [
+                ("account_id", "in", [account.id for account in accounts]),
+                ("parent_state", "=", "posted"),
+                ("company_id", "=", self.company.id),
+            ],
+            ["account_id"],
+            ["balance:sum"],
+        )
+        balances = {account: balance for account, balance in groups}
+        return [round(balances.get(account, 0.0), 2) for account in accounts]
+
+    def _transfers(self):
+        return self.env["account.move"].search(
+            [("ref", "ilike", "Stock valuation account change")]
+        )
+
+    def test_item_group_change_moves_the_value_on_hand(self):
+        self._receive(self.fifo_product, 10, 5.0)
+        self.assertEqual(self._balances(self.group_valuation), [50.0])
+        self.fifo_product.item_group_id = self.other_group
+        self._deliver(self.fifo_product, 4)
+        self.assertEqual(
+            self._balances(self.group_valuation, self.other_valuation), [0.0, 30.0]
+        )
+        transfer = self._transfers()
+        self.assertEqual(len(transfer), 1)
+        self.assertEqual(transfer.state, "posted")
+        self.assertEqual(transfer.journal_id, self.group_journal)
+        self.assertEqual(transfer.date, fields.Date.context_today(transfer))
+        self.assertEqual(
+            sorted((line.account_id, line.balance) for line in transfer.line_ids),
+            sorted([(self.other_valuation, 50.0), (self.group_valuation, -50.0)]),
+        )
+        self.assertIn("PCV FIFO desk", transfer.line_ids[0].name)
+        self.assertIn("item group changed", transfer.ref)
+        note = self.fifo_product.product_tmpl_id.message_ids[0]
+        self.assertIn(transfer.name, note.body)
+
+    def test_category_change_keeping_the_costing_moves_the_value(self):
+        self.fifo_product.item_group_id = False
+        self._receive(self.fifo_product, 10, 5.0)
+        target = self.fifo_categ.copy(
+            {
+                "name": "PCV FIFO elsewhere",
+                "property_cost_method": "fifo",
+                "property_valuation": "real_time",
+                "property_stock_valuation_account_id": self.other_valuation.id,
+                "property_stock_account_input_categ_id": self.categ_input.id,
+                "property_stock_account_output_categ_id": self.categ_output.id,
+                "property_stock_journal": self.group_journal.id,
+            }
+        )
+        self.fifo_product.categ_id = target
+        self._deliver(self.fifo_product, 4)
+        self.assertEqual(
+            self._balances(self.categ_valuation, self.other_valuation), [0.0, 30.0]
+        )
+        self.assertIn("product category changed", self._transfers().ref)
+
+    def test_account_edited_on_the_group_moves_the_value_in_one_entry(self):
+        self._receive(self.fifo_product, 10, 5.0)
+        self._receive(self.avco_product, 2, 7.5)
+        self.group.stock_valuation_account_id = self.other_valuation
+        transfer = self._transfers()
+        self.assertEqual(len(transfer), 1, "one entry for the batch")
+        self.assertEqual(len(transfer.line_ids), 2, "one line pair per account pair")
+        self.assertEqual(
+            self._balances(self.group_valuation, self.other_valuation), [0.0, 65.0]
+        )
+        self.assertIn("PCV AVCO chair", transfer.ref)
+
+    def test_account_edited_on_the_category(self):
+        self.fifo_product.item_group_id = False
+        self._receive(self.fifo_product, 3, 10.0)
+        self.fifo_categ.property_stock_valuation_account_id = self.other_valuation
+        self.assertEqual(
+            self._balances(self.categ_valuation, self.other_valuation), [0.0, 30.0]
+        )
+
+    def test_batch_of_products_changing_group(self):
+        self._receive(self.fifo_product, 10, 5.0)
+        self._receive(self.avco_product, 4, 10.0)
+        (self.fifo_product | self.avco_product).product_tmpl_id.with_context(
+            tracking_disable=True
+        ).write({"item_group_id": self.other_group.id})
+        transfer = self._transfers()
+        self.assertEqual(len(transfer), 1)
+        self.assertEqual(
+            self._balances(self.group_valuation, self.other_valuation), [0.0, 90.0]
+        )
+
+    def test_no_stock_no_entry_and_periodic_untouched(self):
+        self.fifo_product.item_group_id = self.other_group
+        self.assertFalse(self._transfers())
+
+    def test_losing_the_valuation_account_with_stock_is_refused(self):
+        """Odoo itself refuses a real-time category without stock accounts; the
+        value stays where it is."""
+        self.fifo_product.item_group_id = False
+        self._receive(self.fifo_product, 3, 10.0)
+        with self.assertRaises(UserError):
+            self.fifo_categ.property_stock_valuation_account_id = False
+        self.assertEqual(
+            self.fifo_categ.property_stock_valuation_account_id, self.categ_valuation
+        )
+        self.assertFalse(self._transfers())
+
+    def test_group_account_removed_falls_back_to_the_category(self):
+        self._receive(self.fifo_product, 3, 10.0)
+        self.group.stock_valuation_account_id = False
+        self.assertEqual(
+            self._balances(self.group_valuation, self.categ_valuation), [0.0, 30.0]
         )
