@@ -25,6 +25,7 @@ runs 100,000 products and 10,000,000 layers. The last line printed is
 """
 
 import argparse
+import logging
 import os
 import resource
 import subprocess
@@ -43,6 +44,11 @@ def parse_args():
     parser.add_argument("--layers", type=int, default=1000000)
     parser.add_argument("--database", help="existing scratch database to fill")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--no-fill",
+        action="store_true",
+        help="time an already filled --database as it is",
+    )
     parser.add_argument(
         "--scale",
         action="store_true",
@@ -230,13 +236,99 @@ def best_times(functions, repeat):
     return best, results
 
 
+def measurements(env, now):
+    """{label: function} of what is timed, on the same rows."""
+    from odoo import fields
+    from odoo.tools import SQL
+
+    cr = env.cr
+    company = env.company
+    engine = env["report.product_category_valuation.inventory_valuation"]
+    xlsx = env["report.product_category_valuation.inventory_valuation_xlsx"]
+    Report = env["ir.actions.report"]
+    name = "product_category_valuation.inventory_valuation"
+
+    def data(**values):
+        return dict(
+            {
+                "date": fields.Datetime.to_string(now),
+                "company_id": company.id,
+                "group_by": "category",
+                "level": "detail",
+            },
+            **values,
+        )
+
+    def hand_sql():
+        cr.execute(
+            SQL(
+                "SELECT product_id, SUM(quantity), SUM(value)"
+                " FROM stock_valuation_layer"
+                " WHERE company_id = %s AND create_date <= %s"
+                " GROUP BY product_id",
+                company.id,
+                now,
+            )
+        )
+        return cr.fetchall()
+
+    def native():
+        return env["stock.valuation.layer"]._read_group(
+            [("company_id", "=", company.id), ("create_date", "<=", now)],
+            groupby=["product_id"],
+            aggregates=["quantity:sum", "value:sum"],
+        )
+
+    def report():
+        return engine._get_valuation(engine._get_options(data()))[0]
+
+    def what_if():
+        return engine._get_valuation(engine._get_options(data(show_what_if=True)))[0]
+
+    def xlsx_detail():
+        return xlsx._render_xlsx(data())
+
+    def html_summary():
+        return Report._render_qweb_html(name, [], data=data(level="summary"))[0]
+
+    def html_detail():
+        return Report._render_qweb_html(name, [], data=data())[0]
+
+    def pdf_summary():
+        return Report._render_qweb_pdf(name, data=data(level="summary"))[0]
+
+    measured = {
+        "sql": hand_sql,
+        "native": native,
+        "report": report,
+        "what-if": what_if,
+        "xlsx detail": xlsx_detail,
+        "html summary": html_summary,
+        "html detail": html_detail,
+        "pdf summary": pdf_summary,
+    }
+    return measured
+
+
+def fresh(env, function):
+    """``function``, timed from an empty cache, as a new request would run it."""
+
+    def timed():
+        env.invalidate_all()
+        return function()
+
+    return timed
+
+
 def main():
     args = parse_args()
+    logging.getLogger("odoo.addons.base.models.ir_actions_report").setLevel(
+        logging.ERROR
+    )  # wkhtmltopdf's warnings about Debian's unpatched Qt, at every PDF
     if args.scale:
         args.products, args.layers = 100000, 10000000
     import odoo
     from odoo import api, fields
-    from odoo.tools import SQL
 
     database = args.database or "pcv_bench"
     if not args.database:
@@ -249,94 +341,24 @@ def main():
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         admin = env.ref("base.user_admin")
         env = env(user=admin.id, context={"lang": "en_US", "tz": "UTC"})
-        print(
-            f"filling {database}: {args.products} products, {args.layers} layers...",
-            flush=True,
-        )
+        if not args.no_fill:
+            print(
+                f"filling {database}: {args.products} products, "
+                f"{args.layers} layers...",
+                flush=True,
+            )
         start = time.perf_counter()
-        fill(env, args.products, args.layers)
-        cr.commit()
-        vacuum(database)
+        if not args.no_fill:
+            fill(env, args.products, args.layers)
+            cr.commit()
+            vacuum(database)
         print(f"fill: {time.perf_counter() - start:.1f} s", flush=True)
 
         now = fields.Datetime.now()
-        company = env.company
-        engine = env["report.product_category_valuation.inventory_valuation"]
-        xlsx = env["report.product_category_valuation.inventory_valuation_xlsx"]
-        Report = env["ir.actions.report"]
-        name = "product_category_valuation.inventory_valuation"
-
-        def data(**values):
-            return dict(
-                {
-                    "date": fields.Datetime.to_string(now),
-                    "company_id": company.id,
-                    "group_by": "category",
-                    "level": "detail",
-                },
-                **values,
-            )
-
-        def fresh(function):
-            def timed():
-                env.invalidate_all()
-                return function()
-
-            return timed
-
-        def hand_sql():
-            cr.execute(
-                SQL(
-                    "SELECT product_id, SUM(quantity), SUM(value)"
-                    " FROM stock_valuation_layer"
-                    " WHERE company_id = %s AND create_date <= %s"
-                    " GROUP BY product_id",
-                    company.id,
-                    now,
-                )
-            )
-            return cr.fetchall()
-
-        def native():
-            return env["stock.valuation.layer"]._read_group(
-                [("company_id", "=", company.id), ("create_date", "<=", now)],
-                groupby=["product_id"],
-                aggregates=["quantity:sum", "value:sum"],
-            )
-
-        def report():
-            return engine._get_valuation(engine._get_options(data()))[0]
-
-        def what_if():
-            return engine._get_valuation(engine._get_options(data(show_what_if=True)))[
-                0
-            ]
-
-        def xlsx_detail():
-            return xlsx._render_xlsx(data())
-
-        def html_summary():
-            return Report._render_qweb_html(name, [], data=data(level="summary"))[0]
-
-        def html_detail():
-            return Report._render_qweb_html(name, [], data=data())[0]
-
-        def pdf_summary():
-            return Report._render_qweb_pdf(name, data=data(level="summary"))[0]
-
-        measured = {
-            "sql": hand_sql,
-            "native": native,
-            "report": report,
-            "what-if": what_if,
-            "xlsx detail": xlsx_detail,
-            "html summary": html_summary,
-            "html detail": html_detail,
-            "pdf summary": pdf_summary,
-        }
+        measured = measurements(env, now)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         times, results = best_times(
-            [fresh(function) for function in measured.values()], args.repeat
+            [fresh(env, function) for function in measured.values()], args.repeat
         )
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         best = dict(zip(measured, times, strict=True))
