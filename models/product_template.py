@@ -109,16 +109,20 @@ class ProductTemplate(models.Model):
             group._raise_disagreement(templates, labels[group, category])
 
     def _negative_inventory_forbidden(self):
-        """Whether stock of this product, in the current company, may not go below
-        zero in an internal location: its item model group's rule, else its
-        category's (inherited down the tree), else the company's default."""
-        self.ensure_one()
-        rule = (
-            self.sudo().item_model_group_id.negative_inventory
-            or self.categ_id.effective_negative_inventory
-            or self.env.company.negative_inventory
+        """The products of ``self`` whose stock, in the current company, may not
+        go below zero in an internal location: their item model group's rule, else
+        their category's (inherited down the tree), else the company's default."""
+        default = self.env.company.negative_inventory
+        return self.filtered(
+            lambda template: (
+                (
+                    template.sudo().item_model_group_id.negative_inventory
+                    or template.categ_id.effective_negative_inventory
+                    or default
+                )
+                == "forbidden"
+            )
         )
-        return rule == "forbidden"
 
     @api.constrains("item_group_id", "categ_id", "is_storable")
     def _check_real_time_accounts(self):

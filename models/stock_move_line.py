@@ -30,13 +30,19 @@ class StockMoveLine(models.Model):
                 outgoing[line.product_id, line.location_id] += quantity
             if line.location_dest_id.usage == "internal":
                 incoming[line.product_id, line.location_dest_id] += quantity
+        forbidden = {}
+        for company in {location.company_id for _product, location in outgoing}:
+            templates = self.env["product.template"].union(
+                *(product.product_tmpl_id for product, _location in outgoing)
+            )
+            forbidden[company] = templates.with_company(
+                company
+            )._negative_inventory_forbidden()
         checked = {
             (product, location): asked
             for (product, location), asked in outgoing.items()
-            if not location._negative_inventory_exempt()
-            and product.product_tmpl_id.with_company(
-                location.company_id
-            )._negative_inventory_forbidden()
+            if product.product_tmpl_id in forbidden[location.company_id]
+            and not location._negative_inventory_exempt()
         }
         if not checked:
             return

@@ -4,6 +4,8 @@ products, kept in agreement with Odoo's product categories; negative physical
 inventory forbidden by group, category (down the tree) or company; item groups
 required where the company wants them."""
 
+from unittest.mock import patch
+
 from psycopg2 import IntegrityError
 
 from odoo import Command
@@ -218,6 +220,47 @@ class TestNegativeInventoryRule(ItemModelGroupCase):
         self.env.invalidate_all()
         self.assertEqual(scrap.state, "draft")
         self.assertEqual(self._on_hand(), 3)
+
+    def test_one_query_per_validation(self):
+        """The check reads the quants of a whole batch at once: as many queries
+        for one line as for ten."""
+        self.furniture.negative_inventory = "forbidden"
+        products = self.env["product.product"].create(
+            [
+                {
+                    "name": f"PCV Part {i}",
+                    "is_storable": True,
+                    "categ_id": self.furniture.id,
+                }
+                for i in range(10)
+            ]
+        )
+        for product in products:
+            self.env["stock.quant"]._update_available_quantity(product, self.stock, 5)
+
+        def queries(pickings):
+            """(all queries, queries on the quants) of the check of ``pickings``."""
+            self.env.invalidate_all()
+            lines = pickings.move_line_ids
+            executed = []
+            cursor_class = type(self.env.cr)
+            execute = cursor_class.execute
+
+            def spy(cr, query, *args, **kwargs):
+                executed.append(str(getattr(query, "code", query)))
+                return execute(cr, query, *args, **kwargs)
+
+            with patch.object(cursor_class, "execute", spy):
+                lines._check_negative_inventory()
+            return len(executed), len([q for q in executed if "stock_quant" in q])
+
+        one_total, one_quants = queries(self._delivery(1, products[0]))
+        ten = self.env["stock.picking"].browse(
+            [self._delivery(1, product).id for product in products]
+        )
+        ten_total, ten_quants = queries(ten)
+        self.assertEqual((one_quants, ten_quants), (1, 1))
+        self.assertLessEqual(ten_total, one_total + 1, "no query per line")
 
     def test_rule_is_per_company(self):
         other = self.env["res.company"].create(
