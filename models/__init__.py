@@ -1,3 +1,4 @@
+from . import account_move
 from . import payment_transaction
 from . import product_category
 from . import product_item_group

@@ -154,6 +154,7 @@ class StockValuationTransfer(models.AbstractModel):
                         "date": fields.Date.context_today(self),
                         "ref": label,
                         "line_ids": line_ids,
+                        "stock_valuation_transfer": True,
                     }
                 )
             )

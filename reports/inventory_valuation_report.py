@@ -52,9 +52,16 @@ class InventoryValuationReport(models.AbstractModel):
                 )
             )
         sudo = self.sudo().with_company(company).with_context(active_test=False)
+        date = fields.Datetime.to_datetime(data.get("date")) or fields.Datetime.now()
+        tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
         return {
-            "date": fields.Datetime.to_datetime(data.get("date"))
-            or fields.Datetime.now(),
+            "date": date,
+            # the as-of day in the user's time zone, both sides of the ledger
+            "local_date": fields.Datetime.context_timestamp(
+                self.with_context(tz=tz), date
+            ).date(),
+            "tz": tz,
+            "date_basis": data.get("date_basis") or "valuation",
             "company": company,
             "warehouses": sudo.env["stock.warehouse"].browse(
                 data.get("warehouse_ids") or []
@@ -80,6 +87,22 @@ class InventoryValuationReport(models.AbstractModel):
     # ------------------------------------------------------------------
     # SQL
     # ------------------------------------------------------------------
+    def _layer_dated(self, options):
+        """(join, condition) that keep the layers ``svl`` of the as-of date: by
+        their creation (Odoo's valuation date), or by the date of their journal
+        entry when they have one (accounting date), in the user's time zone."""
+        if options["date_basis"] == "valuation":
+            return SQL(""), SQL("svl.create_date <= %s", options["date"])
+        return (
+            SQL("LEFT JOIN account_move svl_move ON svl_move.id = svl.account_move_id"),
+            SQL(
+                "COALESCE(svl_move.date,"
+                " (svl.create_date AT TIME ZONE 'UTC' AT TIME ZONE %s)::date) <= %s",
+                options["tz"],
+                options["local_date"],
+            ),
+        )
+
     def _location_ids(self, options):
         locations = options["locations"] | options["warehouses"].view_location_id
         if not locations:
@@ -171,8 +194,9 @@ class InventoryValuationReport(models.AbstractModel):
                            + svl.quantity::float8 AS from_latest,
                        SUM(svl.quantity::float8) OVER earliest_first AS from_earliest
                   FROM stock_valuation_layer svl
+                  %(dated_join)s
                  WHERE svl.company_id = %(company)s
-                   AND svl.create_date <= %(date)s
+                   AND %(dated)s
                    AND svl.quantity > 0
                 WINDOW product_layers AS (PARTITION BY svl.product_id),
                        earliest_first AS (
@@ -197,7 +221,8 @@ class InventoryValuationReport(models.AbstractModel):
             )
             """,
             company=options["company"].id,
-            date=options["date"],
+            dated_join=self._layer_dated(options)[0],
+            dated=self._layer_dated(options)[1],
         )
         Product = self.env["product.product"].sudo().with_company(options["company"])
         columns = SQL(
@@ -228,8 +253,10 @@ class InventoryValuationReport(models.AbstractModel):
         - ``subtotal``: the sums of every group: every category of the tree (its
           products and those of its subcategories), or every item group;
         - ``total``: the sums over all products;
-        - ``account``: the value of all the company's real-time products (whatever
-          the filters) that post to a stock valuation account.
+        - ``account``: the value of all the company's products (whatever the
+          filters) per stock valuation account (their item group's, else their
+          category's), and in the quantity column the value of their layers
+          without journal entry (periodic valuation, failed postings).
 
         Amounts are rounded to the company currency per product first, so that
         every subtotal is the sum of its products to the cent."""
@@ -238,6 +265,7 @@ class InventoryValuationReport(models.AbstractModel):
         keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
         quantity, value, onhand_cte, onhand_join = self._location_parts(options)
         what_if_ctes, what_if_columns, what_if_join = self._what_if_parts(options)
+        dated_join, dated = self._layer_dated(options)
         Template = self.env["product.template"].sudo().with_company(company)
         Category = self.env["product.category"].sudo().with_company(company)
         rounded = SQL(", ").join(
@@ -294,9 +322,12 @@ class InventoryValuationReport(models.AbstractModel):
             WITH layers AS (
                 SELECT svl.product_id,
                        SUM(svl.quantity) AS quantity,
-                       SUM(svl.value) AS value
+                       SUM(svl.value) AS value,
+                       SUM(svl.value) FILTER (WHERE svl.account_move_id IS NULL)
+                           AS value_without_entry
                   FROM stock_valuation_layer svl
-                 WHERE svl.company_id = %(company)s AND svl.create_date <= %(date)s
+                  %(dated_join)s
+                 WHERE svl.company_id = %(company)s AND %(dated)s
                  GROUP BY svl.product_id
             ),
             categories AS MATERIALIZED (
@@ -350,16 +381,17 @@ class InventoryValuationReport(models.AbstractModel):
             SELECT 'account', NULL::int,
                    COALESCE(g.stock_valuation_account_id, pr.categ_account_id),
                    NULL::int, NULL::int, NULL, NULL,
-                   NULL::float8, SUM(l.value)::float8%(nulls)s
+                   COALESCE(SUM(l.value_without_entry), 0)::float8,
+                   SUM(l.value)::float8%(nulls)s
               FROM layers l
               JOIN products pr ON pr.product_id = l.product_id
               LEFT JOIN product_item_group g ON g.id = pr.item_group_id
-             WHERE pr.valuation = 'real_time'
              GROUP BY 3
             """,
             tag=QUERY_TAG,
             company=company.id,
-            date=options["date"],
+            dated_join=dated_join,
+            dated=dated,
             item_group=Template._field_to_sql("t", "item_group_id"),
             item_model_group=Template._field_to_sql("t", "item_model_group_id"),
             cost_method=Category._field_to_sql("c", "property_cost_method"),
@@ -427,8 +459,8 @@ class InventoryValuationReport(models.AbstractModel):
         - ``subtotals``: {group id (category, item group or item model group; None
           for products without a group): sums of the same keys};
         - ``total``: the sums over all products;
-        - ``accounts``: {stock valuation account id: value of all the company's
-          real-time products posting there}.
+        - ``accounts``: {stock valuation account id: (value, value of the layers
+          without journal entry) of all the company's products mapped to it}.
         """
         keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
         rows = self._execute(self._valuation_query(options))
@@ -459,51 +491,249 @@ class InventoryValuationReport(models.AbstractModel):
             elif kind == "total":
                 total = sums
             else:
-                accounts[group_id] = sums["value"]
+                # the quantity column carries the value of layers without entry
+                accounts[group_id] = (sums["value"], sums["quantity"])
         return lines, subtotals, total, accounts
 
     # ------------------------------------------------------------------
     # Reconciliation
     # ------------------------------------------------------------------
-    @api.model
-    def _get_reconciliation(self, options, accounts):
-        """Per stock valuation account of the company's real-time products: the
-        ledger balance of posted entries at the date, the value of the products
-        posting there (``accounts``, from the valuation query) and the
-        difference."""
+    def _stock_accounts(self, options, accounts):
+        """Every account that is, or was at the date, the stock valuation account
+        of a category or an item group of the company: the current ones, those
+        products post to now (``accounts``), and those the layers' entries up to
+        the date posted their value to."""
         company = options["company"]
-        ledger = dict(
-            self.env.execute_query(
-                SQL(
-                    """
-                    SELECT account_id, SUM(balance)
-                      FROM account_move_line
-                     WHERE account_id = ANY(%s) AND company_id = %s
-                       AND parent_state = 'posted' AND date <= %s
-                     GROUP BY account_id
-                    """,
-                    [account_id for account_id in accounts if account_id],
-                    company.id,
-                    fields.Date.to_date(options["date"]),
-                )
+        Category = self.env["product.category"].sudo().with_company(company)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT %(categ_account)s FROM product_category c
+                UNION
+                SELECT g.stock_valuation_account_id FROM product_item_group g
+                 WHERE g.company_id = %(company)s
+                UNION
+                -- the valuation line of a layer's entry goes the layer's way
+                SELECT aml.account_id
+                  FROM stock_valuation_layer svl
+                  JOIN account_move_line aml ON aml.move_id = svl.account_move_id
+                 WHERE svl.company_id = %(company)s AND aml.date <= %(date)s
+                   AND SIGN(aml.balance) = SIGN(svl.value) AND svl.value <> 0
+                UNION
+                SELECT aml.account_id
+                  FROM account_move_line aml
+                  JOIN account_move am ON am.id = aml.move_id
+                 WHERE am.stock_valuation_transfer AND am.company_id = %(company)s
+                """,
+                categ_account=Category._field_to_sql(
+                    "c", "property_stock_valuation_account_id"
+                ),
+                company=company.id,
+                date=options["local_date"],
             )
         )
+        ids = {account_id for (account_id,) in rows if account_id} | set(accounts)
+        return (
+            self.env["account.account"]
+            .sudo()
+            .with_company(company)
+            .browse(ids - {None})
+            .filtered(lambda account: company in account.company_ids)
+        )
+
+    @api.model
+    def _get_reconciliation(self, options, accounts):
+        """Per stock valuation account (see ``_stock_accounts``): the ledger
+        balance of its posted journal items up to the as-of day (in the user's
+        time zone), the value of the products posting there now (``accounts``)
+        and the difference, broken down into buckets that add up to it exactly:
+
+        - ``unlinked``: posted items without a stock valuation layer (manual
+          entries, other modules);
+        - ``no_entry``: layers without a journal entry (periodic valuation,
+          failed postings), with a minus sign;
+        - ``other_side``: items of layers dated on the other side of the as-of
+          date (accounting date not the layer's date);
+        - ``moved``: value posted while the products mapped to another account,
+          and the transfers that moved it since;
+
+        and ``draft``: items of draft entries, shown, not counted. Each bucket
+        also lists the journal items (``*_ids``) behind it."""
+        company = options["company"]
+        stock_accounts = self._stock_accounts(options, accounts)
+        if not stock_accounts:
+            return []
+        dated_join, dated = self._layer_dated(options)
+        mapping = self._mapping_query(options)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                WITH mapping AS (%(mapping)s),
+                linked AS (
+                    SELECT svl.account_move_id AS move_id,
+                           bool_or(%(dated)s) AS included,
+                           array_agg(DISTINCT m.account_id) AS mapped_to
+                      FROM stock_valuation_layer svl
+                      %(dated_join)s
+                      LEFT JOIN mapping m ON m.product_id = svl.product_id
+                     WHERE svl.company_id = %(company)s
+                       AND svl.account_move_id IS NOT NULL
+                     GROUP BY svl.account_move_id
+                ),
+                items AS (
+                    SELECT aml.id, aml.account_id, aml.balance,
+                           aml.parent_state = 'posted' AS posted,
+                           aml.date <= %(date)s AS dated,
+                           COALESCE(am.stock_valuation_transfer, FALSE) AS transfer,
+                           l.move_id IS NOT NULL AS linked,
+                           COALESCE(l.included, FALSE) AS included,
+                           NOT COALESCE(aml.account_id = ANY(l.mapped_to), FALSE)
+                               AS elsewhere
+                      FROM account_move_line aml
+                      JOIN account_move am ON am.id = aml.move_id
+                      LEFT JOIN linked l ON l.move_id = aml.move_id
+                     WHERE aml.account_id = ANY(%(accounts)s)
+                       AND aml.company_id = %(company)s
+                       AND aml.parent_state IN ('posted', 'draft')
+                )
+                SELECT account_id,
+                       COALESCE(SUM(balance) FILTER (WHERE posted AND dated), 0),
+                       COALESCE(SUM(balance) FILTER (
+                           WHERE posted AND dated AND NOT linked AND NOT transfer
+                       ), 0),
+                       array_agg(id) FILTER (
+                           WHERE posted AND dated AND NOT linked AND NOT transfer
+                       ),
+                       COALESCE(SUM(balance) FILTER (
+                           WHERE posted AND dated AND transfer
+                       ), 0),
+                       COALESCE(SUM(balance) FILTER (
+                           WHERE posted AND linked AND dated
+                       ), 0),
+                       COALESCE(SUM(balance) FILTER (
+                           WHERE posted AND linked AND included
+                       ), 0),
+                       array_agg(id) FILTER (
+                           WHERE posted AND linked AND dated <> included
+                       ),
+                       array_agg(id) FILTER (
+                           WHERE posted AND dated
+                             AND (transfer OR (linked AND elsewhere))
+                       ),
+                       COALESCE(
+                           SUM(balance) FILTER (WHERE NOT posted AND dated), 0
+                       ),
+                       array_agg(id) FILTER (WHERE NOT posted AND dated)
+                  FROM items
+                 GROUP BY account_id
+                """,
+                mapping=mapping,
+                dated_join=dated_join,
+                dated=dated,
+                company=company.id,
+                date=options["local_date"],
+                accounts=stock_accounts.ids,
+            )
+        )
+        by_account = {row[0]: row[1:] for row in rows}
         currency = company.currency_id
         reconciliation = []
-        Account = self.env["account.account"].sudo().with_company(company)
-        for account in Account.browse(a for a in accounts if a).sorted("code"):
-            ledger_balance = currency.round(float(ledger.get(account.id, 0.0)))
-            report_value = currency.round(accounts[account.id])
+        for account in stock_accounts.sorted("code"):
+            (
+                ledger,
+                unlinked,
+                unlinked_ids,
+                transfers,
+                linked_dated,
+                linked_included,
+                other_side_ids,
+                moved_ids,
+                draft,
+                draft_ids,
+            ) = by_account.get(
+                account.id, (0.0, 0.0, None, 0.0, 0.0, 0.0, None, None, 0.0, None)
+            )
+            value, without_entry = accounts.get(account.id, (0.0, 0.0))
+            with_entry = value - without_entry
+            difference = currency.round(ledger - value)
+            buckets = {
+                "unlinked": currency.round(unlinked),
+                "no_entry": currency.round(-without_entry),
+                "other_side": currency.round(linked_dated - linked_included),
+            }
+            # the rest, exactly: value posted while the products mapped elsewhere
+            buckets["moved"] = currency.round(difference - sum(buckets.values()))
             reconciliation.append(
                 {
                     "account": account,
                     "account_name": account.display_name,
-                    "ledger_balance": ledger_balance,
-                    "report_value": report_value,
-                    "difference": currency.round(ledger_balance - report_value),
+                    "ledger_balance": currency.round(ledger),
+                    "report_value": currency.round(value),
+                    "difference": difference,
+                    "buckets": buckets,
+                    "draft": currency.round(draft),
+                    "unlinked_ids": unlinked_ids or [],
+                    "other_side_ids": other_side_ids or [],
+                    "moved_ids": moved_ids or [],
+                    "draft_ids": draft_ids or [],
+                    "transfers": currency.round(transfers),
+                    "with_entry": currency.round(with_entry),
                 }
             )
         return reconciliation
+
+    def _layers_without_entry_domain(self, options, account):
+        """Domain of the layers counted in the inventory value of ``account`` that
+        have no journal entry."""
+        company = options["company"]
+        product_ids = [
+            product_id
+            for product_id, account_id in self.env.execute_query(
+                self._mapping_query(options)
+            )
+            if account_id == account.id
+        ]
+        domain = [
+            ("company_id", "=", company.id),
+            ("account_move_id", "=", False),
+            ("product_id", "in", product_ids),
+        ]
+        if options["date_basis"] == "valuation":
+            return [
+                *domain,
+                ("create_date", "<=", fields.Datetime.to_string(options["date"])),
+            ]
+        end = fields.Datetime.to_string(
+            fields.Datetime.context_timestamp(
+                self.with_context(tz=options["tz"]), options["date"]
+            )
+            .replace(hour=23, minute=59, second=59)
+            .astimezone(__import__("pytz").utc)
+            .replace(tzinfo=None)
+        )
+        return [*domain, ("create_date", "<=", end)]
+
+    def _mapping_query(self, options):
+        """The current stock valuation account of every product of the company:
+        its item group's, else its category's."""
+        company = options["company"]
+        Template = self.env["product.template"].sudo().with_company(company)
+        Category = self.env["product.category"].sudo().with_company(company)
+        return SQL(
+            """
+            SELECT p.id AS product_id,
+                   COALESCE(g.stock_valuation_account_id, %(categ_account)s)
+                       AS account_id
+              FROM product_product p
+              JOIN product_template t ON t.id = p.product_tmpl_id
+              JOIN product_category c ON c.id = t.categ_id
+              LEFT JOIN product_item_group g ON g.id = %(item_group)s
+            """,
+            categ_account=Category._field_to_sql(
+                "c", "property_stock_valuation_account_id"
+            ),
+            item_group=Template._field_to_sql("t", "item_group_id"),
+        )
 
     # ------------------------------------------------------------------
     # What the outputs show
@@ -540,8 +770,18 @@ class InventoryValuationReport(models.AbstractModel):
             "rows": rows,
             "lines": lines,
             "reconciliation": self._get_reconciliation(options, accounts),
+            "bucket_titles": self._bucket_titles(),
             "future_date": options["date"] > fields.Datetime.now(),
         }
+
+    def _bucket_titles(self):
+        """(key, title) of the buckets of a reconciliation difference."""
+        return [
+            ("unlinked", self.env._("Journal Items Without Layer")),
+            ("no_entry", self.env._("Layers Without Journal Entry")),
+            ("other_side", self.env._("Dated Across the As-of Date")),
+            ("moved", self.env._("Posted to Another Account")),
+        ]
 
     def _number_formatter(self, digits):
         """A fast formatter of numbers in the user's language (thousands and

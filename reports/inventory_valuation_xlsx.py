@@ -150,19 +150,28 @@ class InventoryValuationXlsx(models.AbstractModel):
             self.env._("Ledger Balance"),
             self.env._("Inventory Value"),
             self.env._("Difference"),
+            *(title for _key, title in report["bucket_titles"]),
+            self.env._("Draft Entries (not counted)"),
         ]
         for col, title in enumerate(titles):
             sheet.write_string(2, col, title, styles["head"])
         sheet.freeze_panes(3, 1)
         sheet.set_column(0, 0, 45)
-        sheet.set_column(1, 3, 18)
+        sheet.set_column(1, len(titles) - 1, 18)
         for row_index, rec in enumerate(report["reconciliation"], start=3):
             sheet.write_string(row_index, 0, rec["account_name"])
-            sheet.write_number(row_index, 1, rec["ledger_balance"], styles["money"])
-            sheet.write_number(row_index, 2, rec["report_value"], styles["money"])
-            sheet.write_number(
-                row_index,
-                3,
+            amounts = [
+                rec["ledger_balance"],
+                rec["report_value"],
                 rec["difference"],
-                styles["highlight"] if rec["difference"] else styles["money"],
-            )
+                *(rec["buckets"][key] for key, _title in report["bucket_titles"]),
+                rec["draft"],
+            ]
+            for col, amount in enumerate(amounts, start=1):
+                highlight = col == 3 and rec["difference"]
+                sheet.write_number(
+                    row_index,
+                    col,
+                    amount,
+                    styles["highlight"] if highlight else styles["money"],
+                )

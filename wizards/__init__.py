@@ -1,1 +1,2 @@
 from . import valuation_report_wizard
+from . import valuation_reconciliation_line

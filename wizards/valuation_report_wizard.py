@@ -71,6 +71,16 @@ class ValuationReportWizard(models.TransientModel):
         default="detail",
         help="Summary: the groups and their subtotals only. Detail: every product.",
     )
+    date_basis = fields.Selection(
+        selection=[("valuation", "Valuation Date"), ("accounting", "Accounting Date")],
+        string="Dating Basis",
+        required=True,
+        default="valuation",
+        help="Valuation Date: the layers created up to the as-of date (Odoo's own "
+        "valuation). Accounting Date: the layers whose journal entry is dated up to "
+        "the as-of day (their creation day when they have none), so that back-dated "
+        "entries agree with the ledger.",
+    )
     include_zero = fields.Boolean(
         string="Zero-Quantity Lines",
         help="Also list the products valued in the past that have no quantity left.",
@@ -101,6 +111,7 @@ class ValuationReportWizard(models.TransientModel):
             "item_model_group_ids": self.item_model_group_ids.ids,
             "group_by": self.group_by,
             "level": self.level,
+            "date_basis": self.date_basis,
             "include_zero": self.include_zero,
             "show_what_if": self.show_what_if,
         }
@@ -136,3 +147,47 @@ class ValuationReportWizard(models.TransientModel):
 
     def action_export_xlsx(self):
         return self._download("xlsx")
+
+    def action_open_reconciliation(self):
+        """The reconciliation's differences, part by part, each opening the journal
+        items or layers behind it."""
+        self.ensure_one()
+        engine = self.env["report.product_category_valuation.inventory_valuation"]
+        data = self._prepare_report_data()
+        options = engine._get_options(data)
+        report = engine._get_report_data(dict(data, level="summary"))
+        Line = self.env["product.category.valuation.reconciliation.line"]
+        Line.search([("wizard_id", "=", self.id)]).unlink()
+        values = []
+        for rec in report["reconciliation"]:
+            layers_domain = engine._layers_without_entry_domain(options, rec["account"])
+            parts = [(key, amount) for key, amount in rec["buckets"].items()] + [
+                ("draft", rec["draft"])
+            ]
+            for sequence, (bucket, amount) in enumerate(parts):
+                if not amount:
+                    continue
+                values.append(
+                    {
+                        "wizard_id": self.id,
+                        "account_id": rec["account"].id,
+                        "account_code": rec["account"].code,
+                        "sequence": sequence,
+                        "bucket": bucket,
+                        "amount": amount,
+                        "currency_id": self.company_id.currency_id.id,
+                        "record_ids": rec.get(f"{bucket}_ids"),
+                        "record_domain": layers_domain
+                        if bucket == "no_entry"
+                        else None,
+                    }
+                )
+        Line.create(values)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reconciliation with the General Ledger"),
+            "res_model": Line._name,
+            "view_mode": "list",
+            "domain": [("wizard_id", "=", self.id)],
+            "context": {"create": False},
+        }
