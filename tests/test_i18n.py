@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import polib
 
-from odoo.exceptions import ValidationError
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
 from odoo.modules.module import get_module_path
 
 from .common import CategoryValuationCase
@@ -64,3 +65,54 @@ class TestFrench(CategoryValuationCase):
         self.assertNotIn("Default Taxes", form)
         with self.assertRefused(ValidationError, "doit être compris entre 0 et 100"):
             self.lamps.with_context(lang="fr_FR").min_margin_rate = 120
+
+    def test_french_margin_refusal_and_negative_inventory(self):
+        """A French user reads the rules in French, rates written "6,67 %"."""
+        self.lamps.write({"is_main_article": True, "min_margin_rate": 30})
+        lamp = self.env["product.product"].create(
+            {
+                "name": "PCV Lampe",
+                "categ_id": self.lamps.id,
+                "list_price": 100,
+                "standard_price": 93.33,
+                "is_storable": True,
+            }
+        )
+        customer = self.env["res.partner"].create({"name": "PCV Client"})
+        order = (
+            self.env["sale.order"]
+            .with_context(lang="fr_FR")
+            .create(
+                {
+                    "partner_id": customer.id,
+                    "order_line": [
+                        Command.create({"product_id": lamp.id, "price_unit": 100})
+                    ],
+                }
+            )
+        )
+        with self.assertRefused(
+            UserError, "ne peut pas être confirmé", "6,67 %", "30,00 %"
+        ):
+            order.action_confirm()
+        self.lamps.negative_inventory = "forbidden"
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.company.id)], limit=1
+        )
+        move = self.env["stock.move"].create(
+            {
+                "name": "PCV sortie",
+                "product_id": lamp.id,
+                "product_uom_qty": 2,
+                "product_uom": lamp.uom_id.id,
+                "location_id": warehouse.lot_stock_id.id,
+                "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+            }
+        )
+        move._action_confirm()
+        move.quantity = 2
+        move.picked = True
+        with self.assertRefused(
+            UserError, "Le stock physique négatif est interdit", "PCV Lampe"
+        ):
+            move.with_context(lang="fr_FR")._action_done()
