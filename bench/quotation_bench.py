@@ -23,15 +23,10 @@ Everything is rolled back at the end. The last line printed is
 """
 
 import argparse
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / ".build" / "odoo.conf"
-MODULE = "product_category_valuation"
+from common import CONFIG, create_database
+
 CATEGORIES = 10
 
 
@@ -41,28 +36,6 @@ def parse_args():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database", help="existing database with the addon")
     return parser.parse_args()
-
-
-def create_database(name):
-    odoo_home = os.environ.get("ODOO_HOME", "/opt/odoo")
-    subprocess.run(["dropdb", "--if-exists", name], check=True)
-    print(f"installing {MODULE} into a fresh database {name}...", flush=True)
-    subprocess.run(
-        [
-            sys.executable,
-            f"{odoo_home}/odoo-bin",
-            "-c",
-            str(CONFIG),
-            "-d",
-            name,
-            "-i",
-            MODULE,
-            "--without-demo=all",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
 
 
 def main():

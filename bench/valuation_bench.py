@@ -26,16 +26,11 @@ runs 100,000 products and 10,000,000 layers. The last line printed is
 
 import argparse
 import logging
-import os
 import resource
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CONFIG = ROOT / ".build" / "odoo.conf"
-MODULE = "product_category_valuation"
+from common import CONFIG, create_database
 
 
 def parse_args():
@@ -55,28 +50,6 @@ def parse_args():
         help="100,000 products and 10,000,000 layers (overrides the sizes)",
     )
     return parser.parse_args()
-
-
-def create_database(name):
-    odoo_home = os.environ.get("ODOO_HOME", "/opt/odoo")
-    subprocess.run(["dropdb", "--if-exists", name], check=True)
-    print(f"installing {MODULE} into a fresh database {name}...", flush=True)
-    subprocess.run(
-        [
-            sys.executable,
-            f"{odoo_home}/odoo-bin",
-            "-c",
-            str(CONFIG),
-            "-d",
-            name,
-            "-i",
-            MODULE,
-            "--without-demo=all",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
 
 
 def fill(env, products, layers):

@@ -1,6 +1,7 @@
 from . import account_move
 from . import payment_transaction
 from . import product_category
+from . import product_company_group_mixin
 from . import product_item_group
 from . import product_item_model_group
 from . import product_template

@@ -19,20 +19,9 @@ class ProductItemGroup(models.Model):
 
     _name = "product.item.group"
     _description = "Item Group"
-    _order = "company_id, code, id"
-    _rec_names_search = ["code", "name"]
-    _check_company_auto = True
+    _inherit = "product.company.group.mixin"
+    _product_field = "item_group_id"
 
-    name = fields.Char(required=True, translate=True)
-    code = fields.Char(required=True, help="Short reference, unique per company.")
-    company_id = fields.Many2one(
-        comodel_name="res.company",
-        required=True,
-        index=True,
-        default=lambda self: self.env.company,
-    )
-    active = fields.Boolean(default=True)
-    description = fields.Text(translate=True)
     income_account_id = fields.Many2one(
         comodel_name="account.account",
         check_company=True,
@@ -111,13 +100,6 @@ class ProductItemGroup(models.Model):
         )
     ]
 
-    @api.depends("code", "name")
-    def _compute_display_name(self):
-        for group in self:
-            group.display_name = (
-                f"[{group.code}] {group.name}" if group.code else group.name or ""
-            )
-
     def _compute_product_count(self):
         # item_group_id is company-dependent: count in each group's own company.
         for group in self:
@@ -187,14 +169,3 @@ class ProductItemGroup(models.Model):
             return {}
         self.ensure_one()
         return {key: self[fname] for fname, key in ACCOUNT_KEYS.items() if self[fname]}
-
-    def action_open_products(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "stock.product_template_action_product"
-        )
-        action.update(
-            domain=[("item_group_id", "=", self.id)],
-            context={"default_item_group_id": self.id},
-        )
-        return action

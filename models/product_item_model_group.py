@@ -13,20 +13,9 @@ class ProductItemModelGroup(models.Model):
 
     _name = "product.item.model.group"
     _description = "Item Model Group"
-    _order = "company_id, code, id"
-    _rec_names_search = ["code", "name"]
-    _check_company_auto = True
+    _inherit = "product.company.group.mixin"
+    _product_field = "item_model_group_id"
 
-    name = fields.Char(required=True, translate=True)
-    code = fields.Char(required=True, help="Short reference, unique per company.")
-    company_id = fields.Many2one(
-        comodel_name="res.company",
-        required=True,
-        index=True,
-        default=lambda self: self.env.company,
-    )
-    active = fields.Boolean(default=True)
-    description = fields.Text(translate=True)
     stocked_product = fields.Boolean(
         default=True,
         help="Products of the group are tracked in stock (Odoo's Track Inventory).",
@@ -79,13 +68,6 @@ class ProductItemModelGroup(models.Model):
             "The code of an item model group must be unique per company.",
         )
     ]
-
-    @api.depends("code", "name")
-    def _compute_display_name(self):
-        for group in self:
-            group.display_name = (
-                f"[{group.code}] {group.name}" if group.code else group.name or ""
-            )
 
     def _products(self):
         """The group's product templates (archived ones too), in its company."""
@@ -164,14 +146,3 @@ class ProductItemModelGroup(models.Model):
                 self.env._("stocked") if stocked else self.env._("not stocked"),
             ],
         )
-
-    def action_open_products(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "stock.product_template_action_product"
-        )
-        action.update(
-            domain=[("item_model_group_id", "=", self.id)],
-            context={"default_item_model_group_id": self.id},
-        )
-        return action

@@ -564,9 +564,8 @@ class TestRealTimePrerequisites(ItemGroupCase):
         )
 
 
-class TestStockValuationAccountChange(ItemGroupCase):
-    """The value on hand follows real-time products to their new stock valuation
-    account (issue: "the stock value does not match the balance sheet")."""
+class OtherAccountCase(ItemGroupCase):
+    """A second item group, posting its stock to another valuation account."""
 
     @classmethod
     def setUpClass(cls):
@@ -584,6 +583,11 @@ class TestStockValuationAccountChange(ItemGroupCase):
                 "stock_valuation_account_id": cls.other_valuation.id,
             }
         )
+
+
+class TestStockValuationAccountChange(OtherAccountCase):
+    """The value on hand follows real-time products to their new stock valuation
+    account (accountants' "the stock value does not match the balance sheet")."""
 
     def _balances(self, *accounts):
         self.env.flush_all()

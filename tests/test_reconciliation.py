@@ -8,23 +8,13 @@ from datetime import datetime, timedelta
 from odoo import Command, fields
 from odoo.tools import SQL
 
-from .test_item_group import ItemGroupCase
+from .test_item_group import OtherAccountCase
 
 
-class ReconciliationCase(ItemGroupCase):
+class ReconciliationCase(OtherAccountCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.other_valuation = cls.env["account.account"].create(
-            {
-                "name": "PCV Other stock",
-                "code": "310950",
-                "account_type": "asset_current",
-            }
-        )
-        cls.other_group = cls.group.copy(
-            {"code": "OTHER", "stock_valuation_account_id": cls.other_valuation.id}
-        )
         cls.engine = cls.env["report.product_category_valuation.inventory_valuation"]
 
     def _reconcile(self, date=None, **values):

@@ -1,0 +1,35 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""What the benchmarks share: where Odoo's configuration is, and a scratch
+database with the addon installed."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / ".build" / "odoo.conf"
+MODULE = "product_category_valuation"
+
+
+def create_database(name):
+    """Drop ``name`` and create it afresh with the addon, without demo data."""
+    odoo_home = os.environ.get("ODOO_HOME", "/opt/odoo")
+    subprocess.run(["dropdb", "--if-exists", name], check=True)
+    print(f"installing {MODULE} into a fresh database {name}...", flush=True)
+    subprocess.run(
+        [
+            sys.executable,
+            f"{odoo_home}/odoo-bin",
+            "-c",
+            str(CONFIG),
+            "-d",
+            name,
+            "-i",
+            MODULE,
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
+        ],
+        check=True,
+    )
