@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -72,7 +73,7 @@ class Browser:
         time.sleep(wait)
         data = self.call("Page.captureScreenshot", format="png")["data"]
         path.write_bytes(base64.b64decode(data))
-        print(f"{path.relative_to(OUT.parent.parent)} <- {url}")
+        print(f"{path} <- {url}")
 
     def close(self):
         self.socket.close()
@@ -103,6 +104,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8069")
     parser.add_argument("--database", default="pcv_demo")
+    parser.add_argument("--lang", default="en_US", help="e.g. fr_FR")
+    parser.add_argument("--out", default=str(OUT), help="where to write the PNG files")
     args = parser.parse_args()
     url = args.url
     session = requests.Session()
@@ -125,12 +128,32 @@ def main():
         )
         return found[0]["res_id"]
 
-    wizard = rpc(
-        session,
-        url,
-        "product.category.valuation.wizard",
-        "create",
-        {"show_what_if": True},
+    if args.lang != "en_US":
+        lang = rpc(
+            session,
+            url,
+            "res.lang",
+            "search",
+            [("code", "=", args.lang)],
+            context={"active_test": False},
+        )
+        wizard = rpc(
+            session,
+            url,
+            "base.language.install",
+            "create",
+            {"lang_ids": [(6, 0, lang)], "overwrite": True},
+        )
+        rpc(session, url, "base.language.install", "lang_install", [wizard])
+        uid = rpc(session, url, "res.users", "search", [("login", "=", "admin")])
+        rpc(session, url, "res.users", "write", uid, {"lang": args.lang})
+    company = rpc(session, url, "res.users", "read", [2], ["company_id"])
+    options = json.dumps(
+        {
+            "company_id": company[0]["company_id"][0],
+            "group_by": "category",
+            "level": "summary",
+        }
     )
     pages = {
         "category_form.png": "/odoo/product.category/%s" % xmlid("demo_category_desks"),
@@ -138,9 +161,10 @@ def main():
         % xmlid("demo_quotation_below"),
         "item_group_form.png": "/odoo/product.item.group/%s"
         % xmlid("demo_item_group_furniture"),
-        "valuation_report.png": (
-            f"/report/html/{MODULE}.report_inventory_valuation/{wizard}"
-        ),
+        "item_model_group_form.png": "/odoo/product.item.model.group/%s"
+        % xmlid("demo_item_model_group_fifo"),
+        "valuation_report.png": f"/{MODULE}/valuation.html?"
+        + urllib.parse.urlencode({"options": options}),
     }
     browser = Browser()
     try:
@@ -151,10 +175,11 @@ def main():
             value=session.cookies["session_id"],
             url=url,
         )
-        browser.shoot(f"{url}/odoo", OUT / "warm-up.png", wait=10)  # assets
-        (OUT / "warm-up.png").unlink()
+        out = Path(args.out)
+        browser.shoot(f"{url}/odoo", out / "warm-up.png", wait=10)  # assets
+        (out / "warm-up.png").unlink()
         for filename, path in pages.items():
-            browser.shoot(f"{url}{path}", OUT / filename)
+            browser.shoot(f"{url}{path}", out / filename)
     finally:
         browser.close()
 
