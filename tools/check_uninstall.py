@@ -160,7 +160,9 @@ def check_reinstalled(env):
     module = env["ir.module.module"].search([("name", "=", MODULE)])
     assert module.state == "installed", module.state
     wizard = env["product.category.valuation.wizard"].create({})
-    assert wizard._get_valuation_lines(), "valuation after reinstall"
+    report = env["report.product_category_valuation.inventory_valuation"]
+    data = report._get_report_data(wizard._prepare_report_data())
+    assert data["lines"], "valuation after reinstall"
     category = env["product.category"].search([("name", "=", "Checked")])
     assert category.category_type == "normal", category.category_type
     step("OK")
