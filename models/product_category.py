@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from functools import partial
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -123,7 +125,7 @@ class ProductCategory(models.Model):
             templates,
             self.env.company,
             self.env._("stock valuation account of the category changed"),
-            lambda: super(ProductCategory, self).write(vals),
+            partial(super().write, vals),
         )
 
     @api.constrains("min_margin_rate")

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from functools import partial
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -146,7 +148,7 @@ class ProductItemGroup(models.Model):
             templates,
             self.company_id,
             self.env._("stock valuation account of the item group changed"),
-            lambda: super(ProductItemGroup, self).write(vals),
+            partial(super().write, vals),
         )
 
     @api.ondelete(at_uninstall=False)

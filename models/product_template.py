@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from collections import defaultdict
+from functools import partial
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -97,7 +98,7 @@ class ProductTemplate(models.Model):
         company) disagree on costing method and valuation, or whose storability is
         not the group's; the message names the products, the group and the
         category."""
-        disagreeing = defaultdict(lambda: self.browse())
+        disagreeing = defaultdict(self.browse)
         labels = {}
         for template in self:
             group = template.sudo().item_model_group_id
@@ -136,16 +137,15 @@ class ProductTemplate(models.Model):
         products that hold stock: their value on hand follows them."""
         if not {"item_group_id", "categ_id"} & set(vals):
             return super().write(vals)
-        companies = self.env.company
-        if "categ_id" in vals:  # categories are shared by every company
-            companies = self.env["res.company"].sudo().search([])
+        # categories are shared by every company; item groups are per company
+        companies = None if "categ_id" in vals else self.env.company
         reason = (
             self.env._("product category changed")
             if "categ_id" in vals
             else self.env._("item group changed")
         )
         return self.env["product.stock.valuation.transfer"]._around(
-            self, companies, reason, lambda: super(ProductTemplate, self).write(vals)
+            self, companies, reason, partial(super().write, vals)
         )
 
     @api.onchange("item_group_id")

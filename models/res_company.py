@@ -28,6 +28,5 @@ class ResCompany(models.Model):
         "nothing: whether their stock may go below zero in an internal location.",
     )
     item_group_required = fields.Boolean(
-        string="Item Group Required",
         help="Storable products cannot be saved in this company without an item group.",
     )

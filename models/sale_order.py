@@ -296,9 +296,8 @@ class SaleOrder(models.Model):
 
     def _validate_order(self):
         # Signature on the portal, or a checkout that needs no payment.
-        return super(
-            SaleOrder, self.with_context(margin_hold_reason="signed")
-        )._validate_order()
+        signed = self.with_context(margin_hold_reason="signed")
+        return super(SaleOrder, signed)._validate_order()
 
     def _hold_for_margin_approval(self, reason):
         """Keep quotations a customer accepted while below their minimum margin:

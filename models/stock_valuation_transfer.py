@@ -19,10 +19,11 @@ class StockValuationTransfer(models.AbstractModel):
     @api.model
     def _around(self, templates, companies, reason, change):
         """Run ``change()`` and transfer the value on hand of the real-time
-        ``templates`` whose stock valuation account it moved, in ``companies``.
+        ``templates`` whose stock valuation account it moved, in ``companies``
+        (None: every company).
         A change that leaves such a product with stock and no stock valuation
         account is refused. Returns what ``change()`` returns."""
-        if not templates or not companies:
+        if not templates:
             return change()
         before = self._states(templates, companies)
         result = change()
@@ -41,10 +42,8 @@ class StockValuationTransfer(models.AbstractModel):
             .sudo()
             .with_context(active_test=False)
             ._read_group(
-                [
-                    ("product_id.product_tmpl_id", "in", templates.ids),
-                    ("company_id", "in", companies.ids),
-                ],
+                [("product_id.product_tmpl_id", "in", templates.ids)]
+                + ([("company_id", "in", companies.ids)] if companies else []),
                 ["company_id", "product_id"],
                 ["quantity:sum", "value:sum"],
             )
