@@ -310,11 +310,16 @@ class InventoryValuationReport(models.AbstractModel):
         products = SQL(
             """
             SELECT 'product', r.product_id, r.category_id, r.item_group_id,
-                   r.item_model_group_id, r.cost_method, r.valuation, %(plain)s
+                   r.item_model_group_id, NULL, NULL, %(plain)s
               FROM rounded r
+            UNION ALL
+            SELECT 'category', NULL::int, k.id, NULL::int, NULL::int,
+                   k.cost_method, k.valuation, %(nulls)s
+              FROM categories k
             UNION ALL
             """,
             plain=plain,
+            nulls=SQL(", ").join(SQL("NULL::float8") for _key in keys),
         )
         return SQL(
             """
@@ -464,35 +469,36 @@ class InventoryValuationReport(models.AbstractModel):
         """
         keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
         rows = self._execute(self._valuation_query(options))
-        lines, subtotals, accounts = [], {}, {}
+        lines, subtotals, accounts, costing = [], {}, {}, {}
         total = dict.fromkeys(keys, 0.0)
         for kind, product_id, group_id, item_group_id, model_group_id, *rest in rows:
             cost_method, valuation, *amounts = rest
+            if kind == "product":
+                line = dict(zip(keys, amounts, strict=True))
+                line["unit_cost"] = (
+                    line["value"] / line["quantity"] if line["quantity"] else 0.0
+                )
+                line["product_id"] = product_id
+                line["category_id"] = group_id
+                line["item_group_id"] = item_group_id
+                line["item_model_group_id"] = model_group_id
+                lines.append(line)
+                continue
+            if kind == "category":
+                costing[group_id] = (cost_method, valuation)
+                continue
             sums = {
                 key: amount or 0.0 for key, amount in zip(keys, amounts, strict=True)
             }
-            if kind == "product":
-                sums["unit_cost"] = (
-                    sums["value"] / sums["quantity"] if sums["quantity"] else 0.0
-                )
-                lines.append(
-                    dict(
-                        sums,
-                        product_id=product_id,
-                        category_id=group_id,
-                        item_group_id=item_group_id,
-                        item_model_group_id=model_group_id,
-                        cost_method=cost_method,
-                        valuation=valuation,
-                    )
-                )
-            elif kind == "subtotal":
+            if kind == "subtotal":
                 subtotals[group_id] = sums
             elif kind == "total":
                 total = sums
             else:
                 # the quantity column carries the value of layers without entry
                 accounts[group_id] = (sums["value"], sums["quantity"])
+        for line in lines:
+            line["cost_method"], line["valuation"] = costing[line["category_id"]]
         return lines, subtotals, total, accounts
 
     # ------------------------------------------------------------------
