@@ -52,9 +52,7 @@ class ProductTemplate(models.Model):
         for product in self:
             product = product.sudo()
             for group in (product.item_group_id, product.item_model_group_id):
-                if not group:
-                    continue
-                if group.company_id == company:
+                if not group or group.company_id == company:
                     continue
                 raise ValidationError(
                     self.env._(
@@ -72,9 +70,7 @@ class ProductTemplate(models.Model):
         company = self.env.company
         if not company.item_group_required:
             return
-        missing = self.filtered(
-            lambda t: t.is_storable and not t.item_group_id and t.type == "consu"
-        )
+        missing = self.filtered(lambda t: t.is_storable and not t.item_group_id)
         if missing:
             raise ValidationError(
                 self.env._(

@@ -30,14 +30,13 @@ class StockMoveLine(models.Model):
                 outgoing[line.product_id, line.location_id] += quantity
             if line.location_dest_id.usage == "internal":
                 incoming[line.product_id, line.location_dest_id] += quantity
-        forbidden = {}
-        for company in {location.company_id for _product, location in outgoing}:
-            templates = self.env["product.template"].union(
-                *(product.product_tmpl_id for product, _location in outgoing)
-            )
-            forbidden[company] = templates.with_company(
-                company
-            )._negative_inventory_forbidden()
+        templates = self.env["product.template"].union(
+            *(product.product_tmpl_id for product, _location in outgoing)
+        )
+        forbidden = {
+            company: templates.with_company(company)._negative_inventory_forbidden()
+            for company in {location.company_id for _product, location in outgoing}
+        }
         checked = {
             (product, location): asked
             for (product, location), asked in outgoing.items()

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from collections import defaultdict
 
+import pytz
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, format_datetime, format_list
@@ -688,36 +690,33 @@ class InventoryValuationReport(models.AbstractModel):
             )
         return reconciliation
 
-    def _layers_without_entry_domain(self, options, account):
-        """Domain of the layers counted in the inventory value of ``account`` that
-        have no journal entry."""
-        company = options["company"]
-        product_ids = [
-            product_id
-            for product_id, account_id in self.env.execute_query(
-                self._mapping_query(options)
+    def _layers_without_entry_domains(self, options):
+        """{stock valuation account id: domain of the layers counted in its
+        inventory value that have no journal entry}, from one query."""
+        product_ids = defaultdict(list)
+        for product_id, account_id in self.env.execute_query(
+            self._mapping_query(options)
+        ):
+            product_ids[account_id].append(product_id)
+        end = options["date"]
+        if options["date_basis"] == "accounting":  # the end of the as-of day
+            end = (
+                fields.Datetime.context_timestamp(
+                    self.with_context(tz=options["tz"]), options["date"]
+                )
+                .replace(hour=23, minute=59, second=59)
+                .astimezone(pytz.utc)
+                .replace(tzinfo=None)
             )
-            if account_id == account.id
-        ]
-        domain = [
-            ("company_id", "=", company.id),
-            ("account_move_id", "=", False),
-            ("product_id", "in", product_ids),
-        ]
-        if options["date_basis"] == "valuation":
-            return [
-                *domain,
-                ("create_date", "<=", fields.Datetime.to_string(options["date"])),
+        return {
+            account_id: [
+                ("company_id", "=", options["company"].id),
+                ("account_move_id", "=", False),
+                ("product_id", "in", ids),
+                ("create_date", "<=", fields.Datetime.to_string(end)),
             ]
-        end = fields.Datetime.to_string(
-            fields.Datetime.context_timestamp(
-                self.with_context(tz=options["tz"]), options["date"]
-            )
-            .replace(hour=23, minute=59, second=59)
-            .astimezone(__import__("pytz").utc)
-            .replace(tzinfo=None)
-        )
-        return [*domain, ("create_date", "<=", end)]
+            for account_id, ids in product_ids.items()
+        }
 
     def _mapping_query(self, options):
         """The current stock valuation account of every product of the company:

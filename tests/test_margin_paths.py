@@ -177,6 +177,15 @@ class TestMarginApprovalRouting(MarginPathsCase):
         search = self.env["sale.order"].get_views([(False, "search")])["views"]
         self.assertIn('name="margin_to_approve"', search["search"]["arch"])
 
+    def test_quotation_list_offers_the_margin_rate(self):
+        action = self.env.ref("sale.action_quotations_with_onboarding")
+        view = action.view_id or self.env.ref("sale.view_quotation_tree")
+        arch = self.env["sale.order"].get_views([(view.id, "list")])["views"]["list"][
+            "arch"
+        ]
+        self.assertIn('name="margin_rate"', arch)
+        self.assertIn('optional="hide"', arch.split('name="margin_rate"')[1][:40])
+
     def test_request_without_need_is_refused(self):
         order = self._order((self.lamp, 1, 200))
         with self.assertRefused(UserError, order.name, "needs no margin approval"):

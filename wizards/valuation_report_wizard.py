@@ -3,10 +3,6 @@ import json
 from urllib.parse import urlencode
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-
-# output -> what the download route serves (see controllers/main.py)
-OUTPUTS = ("pdf", "html", "xlsx")
 
 
 class ValuationReportWizard(models.TransientModel):
@@ -116,16 +112,19 @@ class ValuationReportWizard(models.TransientModel):
             "show_what_if": self.show_what_if,
         }
 
+    def _checked_report_data(self):
+        """The choices, once the engine has checked that the user may value this
+        company's inventory: refused here, before the browser leaves the form."""
+        data = self._prepare_report_data()
+        self.env["report.product_category_valuation.inventory_valuation"]._get_options(
+            data
+        )
+        return data
+
     def _download(self, output):
         """Open the report's download route: it runs on a read-only cursor (a read
         replica when one is configured) and writes nothing."""
-        self.ensure_one()
-        if output not in OUTPUTS:
-            raise UserError(self.env._("Unknown output %(output)s.", output=output))
-        self.env["report.product_category_valuation.inventory_valuation"]._get_options(
-            self._prepare_report_data()
-        )  # refuse here, before the browser leaves the form
-        query = urlencode({"options": json.dumps(self._prepare_report_data())})
+        query = urlencode({"options": json.dumps(self._checked_report_data())})
         return {
             "type": "ir.actions.act_url",
             "url": f"/product_category_valuation/valuation.{output}?{query}",
@@ -137,13 +136,9 @@ class ValuationReportWizard(models.TransientModel):
 
     def action_preview_html(self):
         """The preview in Odoo's report viewer, from the choices alone."""
-        data = self._prepare_report_data()
-        self.env["report.product_category_valuation.inventory_valuation"]._get_options(
-            data
-        )
         return self.env.ref(
             "product_category_valuation.action_report_inventory_valuation_html"
-        ).report_action(None, data=data)
+        ).report_action(None, data=self._checked_report_data())
 
     def action_export_xlsx(self):
         return self._download("xlsx")
@@ -153,14 +148,14 @@ class ValuationReportWizard(models.TransientModel):
         items or layers behind it."""
         self.ensure_one()
         engine = self.env["report.product_category_valuation.inventory_valuation"]
-        data = self._prepare_report_data()
-        options = engine._get_options(data)
-        report = engine._get_report_data(dict(data, level="summary"))
+        report = engine._get_report_data(
+            dict(self._prepare_report_data(), level="summary")
+        )
+        layers_domains = engine._layers_without_entry_domains(report["options"])
         Line = self.env["product.category.valuation.reconciliation.line"]
         Line.search([("wizard_id", "=", self.id)]).unlink()
         values = []
         for rec in report["reconciliation"]:
-            layers_domain = engine._layers_without_entry_domain(options, rec["account"])
             parts = [(key, amount) for key, amount in rec["buckets"].items()] + [
                 ("draft", rec["draft"])
             ]
@@ -177,7 +172,7 @@ class ValuationReportWizard(models.TransientModel):
                         "amount": amount,
                         "currency_id": self.company_id.currency_id.id,
                         "record_ids": rec.get(f"{bucket}_ids"),
-                        "record_domain": layers_domain
+                        "record_domain": layers_domains.get(rec["account"].id)
                         if bucket == "no_entry"
                         else None,
                     }
