@@ -117,7 +117,7 @@ class InventoryValuationReport(models.AbstractModel):
         )
 
     def _product_filter(self, options):
-        """SQL condition on product ``p`` for the category and group filters: a
+        """SQL condition on ``l.product_id`` for the category and group filters: a
         subquery of Odoo's own search."""
         domain = []
         if options["categories"]:
@@ -136,7 +136,7 @@ class InventoryValuationReport(models.AbstractModel):
             .with_company(options["company"])
             .with_context(active_test=False)
         )
-        return SQL("p.id IN %s", Product._search(domain).subselect())
+        return SQL("l.product_id IN %s", Product._search(domain).subselect())
 
     def _location_parts(self, options):
         """Quantity and value expressions, with the CTE and join they need when
@@ -257,8 +257,7 @@ class InventoryValuationReport(models.AbstractModel):
         - ``total``: the sums over all products;
         - ``account``: the value of all the company's products (whatever the
           filters) per stock valuation account (their item group's, else their
-          category's), and in the quantity column the value of their layers
-          without journal entry (periodic valuation, failed postings).
+          category's).
 
         Amounts are rounded to the company currency per product first, so that
         every subtotal is the sum of its products to the cent."""
@@ -329,9 +328,7 @@ class InventoryValuationReport(models.AbstractModel):
             WITH layers AS (
                 SELECT svl.product_id,
                        SUM(svl.quantity) AS quantity,
-                       SUM(svl.value) AS value,
-                       SUM(svl.value) FILTER (WHERE svl.account_move_id IS NULL)
-                           AS value_without_entry
+                       SUM(svl.value) AS value
                   FROM stock_valuation_layer svl
                   %(dated_join)s
                  WHERE svl.company_id = %(company)s AND %(dated)s
@@ -344,8 +341,9 @@ class InventoryValuationReport(models.AbstractModel):
                        %(categ_account)s AS account_id
                   FROM product_category c
             ),
-            products AS (
-                SELECT l.product_id, t.categ_id,
+            products AS MATERIALIZED (
+                -- every product with layers, whatever the filters (accounts)
+                SELECT l.product_id, l.quantity, l.value, t.categ_id,
                        %(item_group)s AS item_group_id,
                        %(item_model_group)s AS item_model_group_id,
                        k.cost_method, k.valuation, k.account_id AS categ_account_id
@@ -355,12 +353,10 @@ class InventoryValuationReport(models.AbstractModel):
                   JOIN categories k ON k.id = t.categ_id
             )%(onhand_cte)s,
             base AS (
-                SELECT l.product_id, pr.categ_id, pr.item_group_id,
-                       pr.item_model_group_id, pr.cost_method, pr.valuation,
+                SELECT l.product_id, l.categ_id, l.item_group_id,
+                       l.item_model_group_id, l.cost_method, l.valuation,
                        %(quantity)s AS quantity, %(value)s AS value
-                  FROM layers l
-                  JOIN products pr ON pr.product_id = l.product_id
-                  JOIN product_product p ON p.id = l.product_id
+                  FROM products l
                   %(onhand_join)s
                  WHERE %(product_filter)s
             )%(what_if_ctes)s,
@@ -388,10 +384,8 @@ class InventoryValuationReport(models.AbstractModel):
             SELECT 'account', NULL::int,
                    COALESCE(g.stock_valuation_account_id, pr.categ_account_id),
                    NULL::int, NULL::int, NULL, NULL,
-                   COALESCE(SUM(l.value_without_entry), 0)::float8,
-                   SUM(l.value)::float8%(nulls)s
-              FROM layers l
-              JOIN products pr ON pr.product_id = l.product_id
+                   NULL::float8, SUM(pr.value)::float8%(nulls)s
+              FROM products pr
               LEFT JOIN product_item_group g ON g.id = pr.item_group_id
              GROUP BY 3
             """,
@@ -466,8 +460,8 @@ class InventoryValuationReport(models.AbstractModel):
         - ``subtotals``: {group id (category, item group or item model group; None
           for products without a group): sums of the same keys};
         - ``total``: the sums over all products;
-        - ``accounts``: {stock valuation account id: (value, value of the layers
-          without journal entry) of all the company's products mapped to it}.
+        - ``accounts``: {stock valuation account id: value of all the company's
+          products mapped to it}.
         """
         keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
         rows = self._execute(self._valuation_query(options))
@@ -497,8 +491,7 @@ class InventoryValuationReport(models.AbstractModel):
             elif kind == "total":
                 total = sums
             else:
-                # the quantity column carries the value of layers without entry
-                accounts[group_id] = (sums["value"], sums["quantity"])
+                accounts[group_id] = sums["value"]
         for line in lines:
             line["cost_method"], line["valuation"] = costing[line["category_id"]]
         return lines, subtotals, total, accounts
@@ -588,6 +581,17 @@ class InventoryValuationReport(models.AbstractModel):
                        AND svl.account_move_id IS NOT NULL
                      GROUP BY svl.account_move_id
                 ),
+                entered AS (
+                    -- the value of the layers with a journal entry, by the account
+                    -- their products map to: the rest of the value has none
+                    SELECT m.account_id, SUM(svl.value) AS value
+                      FROM stock_valuation_layer svl
+                      %(dated_join)s
+                      JOIN mapping m ON m.product_id = svl.product_id
+                     WHERE svl.company_id = %(company)s
+                       AND svl.account_move_id IS NOT NULL AND %(dated)s
+                     GROUP BY m.account_id
+                ),
                 items AS (
                     SELECT aml.id, aml.account_id, aml.balance,
                            aml.parent_state = 'posted' AS posted,
@@ -603,37 +607,42 @@ class InventoryValuationReport(models.AbstractModel):
                      WHERE aml.account_id = ANY(%(accounts)s)
                        AND aml.company_id = %(company)s
                        AND aml.parent_state IN ('posted', 'draft')
+                ),
+                per_account AS (
+                    SELECT account_id,
+                           COALESCE(SUM(balance) FILTER (WHERE posted AND dated), 0),
+                           COALESCE(SUM(balance) FILTER (
+                               WHERE posted AND dated AND NOT linked AND NOT transfer
+                           ), 0),
+                           array_agg(id) FILTER (
+                               WHERE posted AND dated AND NOT linked AND NOT transfer
+                           ),
+                           COALESCE(SUM(balance) FILTER (
+                               WHERE posted AND dated AND transfer
+                           ), 0),
+                           COALESCE(SUM(balance) FILTER (
+                               WHERE posted AND linked AND dated
+                           ), 0),
+                           COALESCE(SUM(balance) FILTER (
+                               WHERE posted AND linked AND included
+                           ), 0),
+                           array_agg(id) FILTER (
+                               WHERE posted AND linked AND dated <> included
+                           ),
+                           array_agg(id) FILTER (
+                               WHERE posted AND dated
+                                 AND (transfer OR (linked AND elsewhere))
+                           ),
+                           COALESCE(
+                               SUM(balance) FILTER (WHERE NOT posted AND dated), 0
+                           ),
+                           array_agg(id) FILTER (WHERE NOT posted AND dated)
+                      FROM items
+                     GROUP BY account_id
                 )
-                SELECT account_id,
-                       COALESCE(SUM(balance) FILTER (WHERE posted AND dated), 0),
-                       COALESCE(SUM(balance) FILTER (
-                           WHERE posted AND dated AND NOT linked AND NOT transfer
-                       ), 0),
-                       array_agg(id) FILTER (
-                           WHERE posted AND dated AND NOT linked AND NOT transfer
-                       ),
-                       COALESCE(SUM(balance) FILTER (
-                           WHERE posted AND dated AND transfer
-                       ), 0),
-                       COALESCE(SUM(balance) FILTER (
-                           WHERE posted AND linked AND dated
-                       ), 0),
-                       COALESCE(SUM(balance) FILTER (
-                           WHERE posted AND linked AND included
-                       ), 0),
-                       array_agg(id) FILTER (
-                           WHERE posted AND linked AND dated <> included
-                       ),
-                       array_agg(id) FILTER (
-                           WHERE posted AND dated
-                             AND (transfer OR (linked AND elsewhere))
-                       ),
-                       COALESCE(
-                           SUM(balance) FILTER (WHERE NOT posted AND dated), 0
-                       ),
-                       array_agg(id) FILTER (WHERE NOT posted AND dated)
-                  FROM items
-                 GROUP BY account_id
+                SELECT e.account_id, e.value, a.*
+                  FROM per_account a
+                  FULL JOIN entered e ON e.account_id = a.account_id
                 """,
                 mapping=mapping,
                 dated_join=dated_join,
@@ -643,7 +652,12 @@ class InventoryValuationReport(models.AbstractModel):
                 accounts=stock_accounts.ids,
             )
         )
-        by_account = {row[0]: row[1:] for row in rows}
+        by_account, entered = {}, {}
+        for entered_account_id, entered_value, account_id, *values in rows:
+            if account_id:
+                by_account[account_id] = values
+            if entered_account_id:
+                entered[entered_account_id] = entered_value
         currency = company.currency_id
         reconciliation = []
         for account in stock_accounts.sorted("code"):
@@ -661,8 +675,9 @@ class InventoryValuationReport(models.AbstractModel):
             ) = by_account.get(
                 account.id, (0.0, 0.0, None, 0.0, 0.0, 0.0, None, None, 0.0, None)
             )
-            value, without_entry = accounts.get(account.id, (0.0, 0.0))
-            with_entry = value - without_entry
+            value = accounts.get(account.id, 0.0)
+            with_entry = entered.get(account.id, 0.0)
+            without_entry = value - with_entry
             difference = currency.round(ledger - value)
             buckets = {
                 "unlinked": currency.round(unlinked),

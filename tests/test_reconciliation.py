@@ -150,6 +150,31 @@ class TestDifferencesExplained(ReconciliationCase):
         self.assertEqual(self._figures(rec), (0.0, 35.0, -35.0))
         self.assertEqual(rec["buckets"]["no_entry"], -35.0)
 
+    def test_one_account_with_and_without_entries(self):
+        """A real-time product and a periodic one on the same stock account: only
+        the periodic one's value is without entry."""
+        periodic = self.env["product.category"].create(
+            {
+                "name": "PCV Periodic on the group's account",
+                "property_cost_method": "fifo",
+                "property_valuation": "manual_periodic",
+                "property_stock_valuation_account_id": self.group_valuation.id,
+            }
+        )
+        nut = self.env["product.product"].create(
+            {"name": "PCV Periodic nut", "is_storable": True, "categ_id": periodic.id}
+        )
+        self._receive(self.fifo_product, 10, 5.0)
+        self._receive(nut, 3, 2.5)
+        self._deliver(self.fifo_product, 4)
+        rec = self._reconcile()[self.group_valuation]
+        self.assertEqual(self._figures(rec), (30.0, 37.5, -7.5))
+        self.assertEqual(rec["with_entry"], 30.0)
+        self.assertEqual(
+            rec["buckets"],
+            {"unlinked": 0.0, "no_entry": -7.5, "other_side": 0.0, "moved": 0.0},
+        )
+
     def test_back_dated_adjustment_under_both_bases(self):
         """An inventory gain entered now and dated the day before: by valuation
         date the entry is on the other side of the as-of day; by accounting date
