@@ -286,13 +286,22 @@ class InventoryValuationReport(models.AbstractModel):
         plain = SQL(", ").join(
             SQL("r.%(key)s::float8", key=SQL.identifier(key)) for key in keys
         )
+        # the sums of each category (or group), then of every level from them
+        group_column = SQL.identifier(
+            "category_id"
+            if options["group_by"] == "category"
+            else FLAT_GROUPS[options["group_by"]][0]
+        )
+        group_sums = SQL(", ").join(
+            SQL("SUM(r.%(key)s) AS %(key)s", key=SQL.identifier(key)) for key in keys
+        )
         if options["group_by"] == "category":
             subtotal = SQL(
                 """
                 SELECT 'subtotal', NULL::int, a.id, NULL::int, NULL::int, NULL,
                        NULL, %(sums)s
-                  FROM rounded r
-                  JOIN product_category c ON c.id = r.category_id
+                  FROM grouped g
+                  JOIN product_category c ON c.id = g.group_id
                   CROSS JOIN LATERAL unnest(
                       string_to_array(rtrim(c.parent_path, '/'), '/')::int[]
                   ) AS a(id)
@@ -301,26 +310,21 @@ class InventoryValuationReport(models.AbstractModel):
                 sums=sums,
             )
         else:
-            column = SQL.identifier(FLAT_GROUPS[options["group_by"]][0])
             subtotal = SQL(
-                "SELECT 'subtotal', NULL::int, r.%(column)s, NULL::int, NULL::int,"
-                " NULL, NULL, %(sums)s FROM rounded r GROUP BY r.%(column)s",
-                column=column,
-                sums=sums,
+                "SELECT 'subtotal', NULL::int, g.group_id, NULL::int, NULL::int,"
+                " NULL, NULL, %(plain)s FROM grouped g",
+                plain=SQL(", ").join(
+                    SQL("g.%(key)s::float8", key=SQL.identifier(key)) for key in keys
+                ),
             )
         products = SQL(
             """
             SELECT 'product', r.product_id, r.category_id, r.item_group_id,
-                   r.item_model_group_id, NULL, NULL, %(plain)s
+                   r.item_model_group_id, r.cost_method, r.valuation, %(plain)s
               FROM rounded r
-            UNION ALL
-            SELECT 'category', NULL::int, k.id, NULL::int, NULL::int,
-                   k.cost_method, k.valuation, %(nulls)s
-              FROM categories k
             UNION ALL
             """,
             plain=plain,
-            nulls=SQL(", ").join(SQL("NULL::float8") for _key in keys),
         )
         return SQL(
             """
@@ -373,13 +377,18 @@ class InventoryValuationReport(models.AbstractModel):
                        r.item_model_group_id, r.cost_method, r.valuation,
                        %(rounded)s
                   FROM unrounded r
+            ),
+            grouped AS MATERIALIZED (
+                SELECT r.%(group_column)s AS group_id, %(group_sums)s
+                  FROM rounded r
+                 GROUP BY r.%(group_column)s
             )
             %(products_rows)s
             %(subtotal)s
             UNION ALL
             SELECT 'total', NULL::int, NULL::int, NULL::int, NULL::int, NULL, NULL,
                    %(sums)s
-              FROM rounded
+              FROM grouped
             UNION ALL
             SELECT 'account', NULL::int,
                    COALESCE(g.stock_valuation_account_id, pr.categ_account_id),
@@ -413,6 +422,8 @@ class InventoryValuationReport(models.AbstractModel):
             else SQL("b.quantity <> 0"),
             rounded=rounded,
             products_rows=products if options["level"] == "detail" else SQL(""),
+            group_column=group_column,
+            group_sums=group_sums,
             subtotal=subtotal,
             sums=sums,
             nulls=SQL(", %s", nulls) if len(keys) > 2 else SQL(""),
@@ -465,26 +476,24 @@ class InventoryValuationReport(models.AbstractModel):
         """
         keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
         rows = self._execute(self._valuation_query(options))
-        lines, subtotals, accounts, costing = [], {}, {}, {}
+        line_keys = (
+            "product_id",
+            "category_id",
+            "item_group_id",
+            "item_model_group_id",
+            "cost_method",
+            "valuation",
+            *keys,
+        )
+        lines, subtotals, accounts = [], {}, {}
         total = dict.fromkeys(keys, 0.0)
-        for kind, product_id, group_id, item_group_id, model_group_id, *rest in rows:
-            cost_method, valuation, *amounts = rest
+        for kind, *values in rows:
             if kind == "product":
-                line = dict(zip(keys, amounts, strict=True))
-                line["unit_cost"] = (
-                    line["value"] / line["quantity"] if line["quantity"] else 0.0
-                )
-                line["product_id"] = product_id
-                line["category_id"] = group_id
-                line["item_group_id"] = item_group_id
-                line["item_model_group_id"] = model_group_id
-                lines.append(line)
+                lines.append(dict(zip(line_keys, values, strict=True)))
                 continue
-            if kind == "category":
-                costing[group_id] = (cost_method, valuation)
-                continue
+            group_id = values[1]
             sums = {
-                key: amount or 0.0 for key, amount in zip(keys, amounts, strict=True)
+                key: amount or 0.0 for key, amount in zip(keys, values[6:], strict=True)
             }
             if kind == "subtotal":
                 subtotals[group_id] = sums
@@ -493,7 +502,9 @@ class InventoryValuationReport(models.AbstractModel):
             else:
                 accounts[group_id] = sums["value"]
         for line in lines:
-            line["cost_method"], line["valuation"] = costing[line["category_id"]]
+            line["unit_cost"] = (
+                line["value"] / line["quantity"] if line["quantity"] else 0.0
+            )
         return lines, subtotals, total, accounts
 
     # ------------------------------------------------------------------
