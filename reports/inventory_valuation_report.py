@@ -799,7 +799,6 @@ class InventoryValuationReport(models.AbstractModel):
             "header": self._header(options),
             "columns": self._columns(options),
             "rows": rows,
-            "lines": lines,
             "reconciliation": self._get_reconciliation(options, accounts),
             "bucket_titles": self._bucket_titles(),
             "future_date": options["date"] > fields.Datetime.now(),
@@ -913,10 +912,12 @@ class InventoryValuationReport(models.AbstractModel):
                        COALESCE(p.combination_indices, '') <> ''
                   FROM product_product p
                   JOIN product_template t ON t.id = p.product_tmpl_id
-                 WHERE p.id = ANY(%(ids)s)
+                 WHERE p.id = ANY(%(ids)s::int[])
                 """,
                 name=Template._field_to_sql("t", "name"),
-                ids=product_ids,
+                # one array literal: a Python list would become ARRAY[...] with
+                # one constant per product for PostgreSQL to parse
+                ids="{%s}" % ",".join(map(str, product_ids)),
             )
         )
         names = {
@@ -933,8 +934,9 @@ class InventoryValuationReport(models.AbstractModel):
         return names
 
     def _product_rows(self, lines):
-        """Display rows of ``lines``, sorted by product name, texts resolved (their
-        ``level`` is set where they are placed)."""
+        """Display rows of ``lines`` (the lines themselves, completed), sorted by
+        product name, texts resolved (their ``level`` is set where they are
+        placed)."""
         if not lines:
             return []
         names = self._product_names([line["product_id"] for line in lines])
@@ -957,21 +959,16 @@ class InventoryValuationReport(models.AbstractModel):
                 ("valuation", "property_valuation"),
             )
         }
-        rows = [
-            dict(
-                line,
-                kind="product",
-                label=names[line["product_id"]],
-                item_group=texts["item_group"].get(line["item_group_id"], ""),
-                item_model_group=texts["item_model_group"].get(
-                    line["item_model_group_id"], ""
-                ),
-                cost_method=selections["cost_method"].get(line["cost_method"]),
-                valuation=selections["valuation"].get(line["valuation"]),
-            )
-            for line in lines
-        ]
-        rows.sort(key=lambda row: row["label"])
+        item_groups, model_groups = texts["item_group"], texts["item_model_group"]
+        cost_methods, valuations = selections["cost_method"], selections["valuation"]
+        for line in lines:  # in place: tens of thousands of them
+            line["kind"] = "product"
+            line["label"] = names[line["product_id"]]
+            line["item_group"] = item_groups.get(line["item_group_id"], "")
+            line["item_model_group"] = model_groups.get(line["item_model_group_id"], "")
+            line["cost_method"] = cost_methods.get(line["cost_method"])
+            line["valuation"] = valuations.get(line["valuation"])
+        rows = sorted(lines, key=lambda row: row["label"])
         return rows
 
     def _subtotal_row(self, sums, label, level):

@@ -20,9 +20,7 @@ class InventoryValuationXlsx(models.AbstractModel):
             "report.product_category_valuation.inventory_valuation"
         ]._get_report_data(data)
         buffer = io.BytesIO()
-        workbook = xlsxwriter.Workbook(
-            buffer, {"in_memory": True, "constant_memory": True}
-        )
+        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
         styles = self._styles(workbook, report["currency"])
         self._write_valuation(workbook, styles, report)
         self._write_reconciliation(workbook, styles, report)
@@ -111,32 +109,43 @@ class InventoryValuationXlsx(models.AbstractModel):
                 self.env._("No stock is valued at this date with these filters."),
             )
             return
+        # one tight loop for tens of thousands of rows: what each row writes, and
+        # with which style, is decided once per kind of row
+        texts = [
+            (col, key)
+            for col, (key, _t, kind) in enumerate(columns, 1)
+            if kind == "text"
+        ]
+        numbers = {
+            strong: [
+                (col, key, styles[f"{'bold_' if strong else ''}{kind}"])
+                for col, (key, _title, kind) in enumerate(columns, start=1)
+                if kind != "text"
+            ]
+            for strong in (False, True)
+        }
+        label_styles = {False: styles["text"], True: styles["bold_text"]}
+        outline = [{"level": level} for level in range(8)]
+        view = self.env._("%(label)s (View)", label="\x00")
+        write_string, write_number = sheet.write_string, sheet.write_number
         row_index = header_row + 1
         for row in report["rows"]:
-            strong = row["kind"] != "product"
-            prefix = "bold_" if strong else ""
+            kind, level = row["kind"], row["level"]
+            strong = kind != "product"
             label = row["label"]
             if row.get("is_view"):
-                label = self.env._("%(label)s (View)", label=label)
-            sheet.set_row(
-                row_index,
-                None,
-                None,
-                {"level": min(row["level"] + (0 if strong else 1), 7)},
-            )
-            sheet.write_string(
-                row_index, 0, "    " * row["level"] + label, styles[f"{prefix}text"]
-            )
-            if row["kind"] != "group":
-                for col, (key, _title, kind) in enumerate(columns, start=1):
+                label = view.replace("\x00", label)
+            sheet.set_row(row_index, None, None, outline[min(level + (not strong), 7)])
+            write_string(row_index, 0, "    " * level + label, label_styles[strong])
+            if kind != "group":
+                if not strong:
+                    for col, key in texts:
+                        if value := row[key]:
+                            write_string(row_index, col, value)
+                for col, key, style in numbers[strong]:
                     value = row.get(key)
-                    if kind == "text":
-                        if value:
-                            sheet.write_string(row_index, col, value)
-                    elif value is not None:
-                        sheet.write_number(
-                            row_index, col, value, styles[f"{prefix}{kind}"]
-                        )
+                    if value is not None:
+                        write_number(row_index, col, value, style)
             row_index += 1
         sheet.autofilter(header_row, 0, row_index - 1, len(columns))
 
