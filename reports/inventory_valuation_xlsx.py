@@ -113,7 +113,7 @@ class InventoryValuationXlsx(models.AbstractModel):
         # with which style, is decided once per kind of row
         texts = [
             (col, key)
-            for col, (key, _t, kind) in enumerate(columns, 1)
+            for col, (key, _title, kind) in enumerate(columns, start=1)
             if kind == "text"
         ]
         numbers = {
@@ -126,7 +126,6 @@ class InventoryValuationXlsx(models.AbstractModel):
         }
         label_styles = {False: styles["text"], True: styles["bold_text"]}
         outline = [{"level": level} for level in range(8)]
-        view = self.env._("%(label)s (View)", label="\x00")
         write_string, write_number = sheet.write_string, sheet.write_number
         row_index = header_row + 1
         for row in report["rows"]:
@@ -134,8 +133,10 @@ class InventoryValuationXlsx(models.AbstractModel):
             strong = kind != "product"
             label = row["label"]
             if row.get("is_view"):
-                label = view.replace("\x00", label)
-            sheet.set_row(row_index, None, None, outline[min(level + (not strong), 7)])
+                label = self.env._("%(label)s (View)", label=label)
+            # products one outline level below their group's rows
+            outline_level = level if strong else level + 1
+            sheet.set_row(row_index, None, None, outline[min(outline_level, 7)])
             write_string(row_index, 0, "    " * level + label, label_styles[strong])
             if kind != "group":
                 if not strong:
