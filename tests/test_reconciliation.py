@@ -133,18 +133,27 @@ class TestDifferencesExplained(ReconciliationCase):
             ).ids,
         )
 
-    def test_periodic_product_layers_without_entry(self):
-        periodic = self.env["product.category"].create(
+    def _periodic_product(self, name, account):
+        """A storable product of a new FIFO category valued periodically, whose
+        stock valuation account is ``account``."""
+        category = self.env["product.category"].create(
             {
-                "name": "PCV Periodic",
+                "name": f"PCV Periodic {name}",
                 "property_cost_method": "fifo",
                 "property_valuation": "manual_periodic",
-                "property_stock_valuation_account_id": self.other_valuation.id,
+                "property_stock_valuation_account_id": account.id,
             }
         )
-        bolt = self.env["product.product"].create(
-            {"name": "PCV Periodic bolt", "is_storable": True, "categ_id": periodic.id}
+        return self.env["product.product"].create(
+            {
+                "name": f"PCV Periodic {name}",
+                "is_storable": True,
+                "categ_id": category.id,
+            }
         )
+
+    def test_periodic_product_layers_without_entry(self):
+        bolt = self._periodic_product("bolt", self.other_valuation)
         self._receive(bolt, 5, 7.0)
         rec = self._reconcile()[self.other_valuation]
         self.assertEqual(self._figures(rec), (0.0, 35.0, -35.0))
@@ -153,17 +162,7 @@ class TestDifferencesExplained(ReconciliationCase):
     def test_one_account_with_and_without_entries(self):
         """A real-time product and a periodic one on the same stock account: only
         the periodic one's value is without entry."""
-        periodic = self.env["product.category"].create(
-            {
-                "name": "PCV Periodic on the group's account",
-                "property_cost_method": "fifo",
-                "property_valuation": "manual_periodic",
-                "property_stock_valuation_account_id": self.group_valuation.id,
-            }
-        )
-        nut = self.env["product.product"].create(
-            {"name": "PCV Periodic nut", "is_storable": True, "categ_id": periodic.id}
-        )
+        nut = self._periodic_product("nut", self.group_valuation)
         self._receive(self.fifo_product, 10, 5.0)
         self._receive(nut, 3, 2.5)
         self._deliver(self.fifo_product, 4)
