@@ -246,7 +246,19 @@ class InventoryValuationReport(models.AbstractModel):
         )
         return ctes, columns, join
 
-    def _valuation_query(self, options):
+    def _has_journal_entries(self, company):
+        """Whether a layer of ``company`` has a journal entry (real-time
+        valuation, now or once): a probe of Odoo's partial index."""
+        return bool(
+            self.env["stock.valuation.layer"]
+            .sudo()
+            .search_count(
+                [("company_id", "=", company.id), ("account_move_id", "!=", False)],
+                limit=1,
+            )
+        )
+
+    def _valuation_query(self, options, with_entries=True):
         """One read-only query, one scan of the layers. Its rows are, by ``kind``:
 
         - ``product`` (detail level only): a product, its category, item group and
@@ -257,7 +269,9 @@ class InventoryValuationReport(models.AbstractModel):
         - ``total``: the sums over all products;
         - ``account``: the value of all the company's products (whatever the
           filters) per stock valuation account (their item group's, else their
-          category's).
+          category's), and in the quantity column the value of their layers with
+          a journal entry (the reconciliation's). Without ``with_entries`` (no
+          layer of the company has one), that sum is left out of the scan.
 
         Amounts are rounded to the company currency per product first, so that
         every subtotal is the sum of its products to the cent."""
@@ -332,7 +346,8 @@ class InventoryValuationReport(models.AbstractModel):
             WITH layers AS (
                 SELECT svl.product_id,
                        SUM(svl.quantity) AS quantity,
-                       SUM(svl.value) AS value
+                       SUM(svl.value) AS value,
+                       %(value_with_entry)s AS value_with_entry
                   FROM stock_valuation_layer svl
                   %(dated_join)s
                  WHERE svl.company_id = %(company)s AND %(dated)s
@@ -347,7 +362,8 @@ class InventoryValuationReport(models.AbstractModel):
             ),
             products AS MATERIALIZED (
                 -- every product with layers, whatever the filters (accounts)
-                SELECT l.product_id, l.quantity, l.value, t.categ_id,
+                SELECT l.product_id, l.quantity, l.value, l.value_with_entry,
+                       t.categ_id,
                        %(item_group)s AS item_group_id,
                        %(item_model_group)s AS item_model_group_id,
                        k.cost_method, k.valuation, k.account_id AS categ_account_id
@@ -393,12 +409,18 @@ class InventoryValuationReport(models.AbstractModel):
             SELECT 'account', NULL::int,
                    COALESCE(g.stock_valuation_account_id, pr.categ_account_id),
                    NULL::int, NULL::int, NULL, NULL,
-                   NULL::float8, SUM(pr.value)::float8%(nulls)s
+                   COALESCE(SUM(pr.value_with_entry), 0)::float8,
+                   SUM(pr.value)::float8%(nulls)s
               FROM products pr
               LEFT JOIN product_item_group g ON g.id = pr.item_group_id
              GROUP BY 3
             """,
             tag=QUERY_TAG,
+            value_with_entry=SQL(
+                "SUM(svl.value) FILTER (WHERE svl.account_move_id IS NOT NULL)"
+            )
+            if with_entries
+            else SQL("NULL::numeric"),
             company=company.id,
             dated_join=dated_join,
             dated=dated,
@@ -471,11 +493,12 @@ class InventoryValuationReport(models.AbstractModel):
         - ``subtotals``: {group id (category, item group or item model group; None
           for products without a group): sums of the same keys};
         - ``total``: the sums over all products;
-        - ``accounts``: {stock valuation account id: value of all the company's
-          products mapped to it}.
+        - ``accounts``: {stock valuation account id: (value, value of the layers
+          with a journal entry) of all the company's products mapped to it}.
         """
         keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
-        rows = self._execute(self._valuation_query(options))
+        with_entries = self._has_journal_entries(options["company"])
+        rows = self._execute(self._valuation_query(options, with_entries))
         line_keys = (
             "product_id",
             "category_id",
@@ -500,7 +523,8 @@ class InventoryValuationReport(models.AbstractModel):
             elif kind == "total":
                 total = sums
             else:
-                accounts[group_id] = sums["value"]
+                # the quantity column carries the value of layers with an entry
+                accounts[group_id] = (sums["value"], sums["quantity"])
         for line in lines:
             line["unit_cost"] = (
                 line["value"] / line["quantity"] if line["quantity"] else 0.0
@@ -592,17 +616,6 @@ class InventoryValuationReport(models.AbstractModel):
                        AND svl.account_move_id IS NOT NULL
                      GROUP BY svl.account_move_id
                 ),
-                entered AS (
-                    -- the value of the layers with a journal entry, by the account
-                    -- their products map to: the rest of the value has none
-                    SELECT m.account_id, SUM(svl.value) AS value
-                      FROM stock_valuation_layer svl
-                      %(dated_join)s
-                      JOIN mapping m ON m.product_id = svl.product_id
-                     WHERE svl.company_id = %(company)s
-                       AND svl.account_move_id IS NOT NULL AND %(dated)s
-                     GROUP BY m.account_id
-                ),
                 items AS (
                     SELECT aml.id, aml.account_id, aml.balance,
                            aml.parent_state = 'posted' AS posted,
@@ -618,42 +631,37 @@ class InventoryValuationReport(models.AbstractModel):
                      WHERE aml.account_id = ANY(%(accounts)s)
                        AND aml.company_id = %(company)s
                        AND aml.parent_state IN ('posted', 'draft')
-                ),
-                per_account AS (
-                    SELECT account_id,
-                           COALESCE(SUM(balance) FILTER (WHERE posted AND dated), 0),
-                           COALESCE(SUM(balance) FILTER (
-                               WHERE posted AND dated AND NOT linked AND NOT transfer
-                           ), 0),
-                           array_agg(id) FILTER (
-                               WHERE posted AND dated AND NOT linked AND NOT transfer
-                           ),
-                           COALESCE(SUM(balance) FILTER (
-                               WHERE posted AND dated AND transfer
-                           ), 0),
-                           COALESCE(SUM(balance) FILTER (
-                               WHERE posted AND linked AND dated
-                           ), 0),
-                           COALESCE(SUM(balance) FILTER (
-                               WHERE posted AND linked AND included
-                           ), 0),
-                           array_agg(id) FILTER (
-                               WHERE posted AND linked AND dated <> included
-                           ),
-                           array_agg(id) FILTER (
-                               WHERE posted AND dated
-                                 AND (transfer OR (linked AND elsewhere))
-                           ),
-                           COALESCE(
-                               SUM(balance) FILTER (WHERE NOT posted AND dated), 0
-                           ),
-                           array_agg(id) FILTER (WHERE NOT posted AND dated)
-                      FROM items
-                     GROUP BY account_id
                 )
-                SELECT e.account_id, e.value, a.*
-                  FROM per_account a
-                  FULL JOIN entered e ON e.account_id = a.account_id
+                SELECT account_id,
+                       COALESCE(SUM(balance) FILTER (WHERE posted AND dated), 0),
+                       COALESCE(SUM(balance) FILTER (
+                           WHERE posted AND dated AND NOT linked AND NOT transfer
+                       ), 0),
+                       array_agg(id) FILTER (
+                           WHERE posted AND dated AND NOT linked AND NOT transfer
+                       ),
+                       COALESCE(SUM(balance) FILTER (
+                           WHERE posted AND dated AND transfer
+                       ), 0),
+                       COALESCE(SUM(balance) FILTER (
+                           WHERE posted AND linked AND dated
+                       ), 0),
+                       COALESCE(SUM(balance) FILTER (
+                           WHERE posted AND linked AND included
+                       ), 0),
+                       array_agg(id) FILTER (
+                           WHERE posted AND linked AND dated <> included
+                       ),
+                       array_agg(id) FILTER (
+                           WHERE posted AND dated
+                             AND (transfer OR (linked AND elsewhere))
+                       ),
+                       COALESCE(
+                           SUM(balance) FILTER (WHERE NOT posted AND dated), 0
+                       ),
+                       array_agg(id) FILTER (WHERE NOT posted AND dated)
+                  FROM items
+                 GROUP BY account_id
                 """,
                 mapping=mapping,
                 dated_join=dated_join,
@@ -663,12 +671,7 @@ class InventoryValuationReport(models.AbstractModel):
                 accounts=stock_accounts.ids,
             )
         )
-        by_account, entered = {}, {}
-        for entered_account_id, entered_value, account_id, *values in rows:
-            if account_id:
-                by_account[account_id] = values
-            if entered_account_id:
-                entered[entered_account_id] = entered_value
+        by_account = {row[0]: row[1:] for row in rows}
         currency = company.currency_id
         reconciliation = []
         for account in stock_accounts.sorted("code"):
@@ -686,8 +689,7 @@ class InventoryValuationReport(models.AbstractModel):
             ) = by_account.get(
                 account.id, (0.0, 0.0, None, 0.0, 0.0, 0.0, None, None, 0.0, None)
             )
-            value = accounts.get(account.id, 0.0)
-            with_entry = entered.get(account.id, 0.0)
+            value, with_entry = accounts.get(account.id, (0.0, 0.0))
             without_entry = value - with_entry
             difference = currency.round(ledger - value)
             buckets = {

@@ -155,6 +155,10 @@ class TestDifferencesExplained(ReconciliationCase):
     def test_periodic_product_layers_without_entry(self):
         bolt = self._periodic_product("bolt", self.other_valuation)
         self._receive(bolt, 5, 7.0)
+        self.assertFalse(
+            self.engine._has_journal_entries(self.company),
+            "the valuation leaves the value with entry out of its scan",
+        )
         rec = self._reconcile()[self.other_valuation]
         self.assertEqual(self._figures(rec), (0.0, 35.0, -35.0))
         self.assertEqual(rec["buckets"]["no_entry"], -35.0)
@@ -166,6 +170,7 @@ class TestDifferencesExplained(ReconciliationCase):
         self._receive(self.fifo_product, 10, 5.0)
         self._receive(nut, 3, 2.5)
         self._deliver(self.fifo_product, 4)
+        self.assertTrue(self.engine._has_journal_entries(self.company))
         rec = self._reconcile()[self.group_valuation]
         self.assertEqual(self._figures(rec), (30.0, 37.5, -7.5))
         self.assertEqual(rec["with_entry"], 30.0)
