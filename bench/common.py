@@ -33,3 +33,16 @@ def create_database(name):
         ],
         check=True,
     )
+
+
+def open_registry(database, fresh):
+    """Odoo's registry of ``database``, configured like the project's Odoo; the
+    database is created afresh with the addon first when ``fresh``."""
+    import odoo
+
+    if fresh:
+        create_database(database)
+    odoo.tools.config.parse_config(
+        ["-c", str(CONFIG), "-d", database, "--log-level=warn"]
+    )
+    return odoo.modules.registry.Registry(database)

@@ -25,7 +25,7 @@ Everything is rolled back at the end. The last line printed is
 import argparse
 import time
 
-from common import CONFIG, create_database
+from common import open_registry
 
 CATEGORIES = 10
 
@@ -44,12 +44,7 @@ def main():
     from odoo import Command, api
 
     database = args.database or "pcv_bench_quote"
-    if not args.database:
-        create_database(database)
-    odoo.tools.config.parse_config(
-        ["-c", str(CONFIG), "-d", database, "--log-level=warn"]
-    )
-    registry = odoo.modules.registry.Registry(database)
+    registry = open_registry(database, fresh=not args.database)
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         env = env(user=env.ref("base.user_admin").id, context={"lang": "en_US"})

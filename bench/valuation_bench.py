@@ -30,7 +30,7 @@ import resource
 import subprocess
 import time
 
-from common import CONFIG, create_database
+from common import open_registry
 
 
 def parse_args():
@@ -304,12 +304,7 @@ def main():
     from odoo import api, fields
 
     database = args.database or "pcv_bench"
-    if not args.database:
-        create_database(database)
-    odoo.tools.config.parse_config(
-        ["-c", str(CONFIG), "-d", database, "--log-level=warn"]
-    )
-    registry = odoo.modules.registry.Registry(database)
+    registry = open_registry(database, fresh=not args.database)
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
         admin = env.ref("base.user_admin")

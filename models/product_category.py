@@ -6,6 +6,9 @@ from odoo.exceptions import ValidationError
 
 # How many product names a message lists before it says "and N more".
 MAX_NAMED_PRODUCTS = 5
+# The rule on negative physical inventory, on item model groups, categories and
+# companies.
+NEGATIVE_INVENTORY_RULES = [("allowed", "Allowed"), ("forbidden", "Forbidden")]
 
 
 def format_product_names(products):
@@ -66,14 +69,14 @@ class ProductCategory(models.Model):
         "products decides the minimum margin rate the quotation must reach.",
     )
     negative_inventory = fields.Selection(
-        selection=[("allowed", "Allowed"), ("forbidden", "Forbidden")],
+        selection=NEGATIVE_INVENTORY_RULES,
         string="Negative Physical Inventory",
         help="Whether stock of the category's products may go below zero in an "
         "internal location. Empty: the parent category's rule, else the company's "
         "default. A product's item model group wins over it.",
     )
     effective_negative_inventory = fields.Selection(
-        selection=[("allowed", "Allowed"), ("forbidden", "Forbidden")],
+        selection=NEGATIVE_INVENTORY_RULES,
         string="Applied Negative Physical Inventory",
         compute="_compute_effective_negative_inventory",
         recursive=True,

@@ -3,7 +3,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_list
 
-from .product_category import format_product_names
+from .product_category import NEGATIVE_INVENTORY_RULES, format_product_names
 
 
 class ProductItemModelGroup(models.Model):
@@ -21,7 +21,7 @@ class ProductItemModelGroup(models.Model):
         help="Products of the group are tracked in stock (Odoo's Track Inventory).",
     )
     negative_inventory = fields.Selection(
-        selection=[("allowed", "Allowed"), ("forbidden", "Forbidden")],
+        selection=NEGATIVE_INVENTORY_RULES,
         string="Negative Physical Inventory",
         required=True,
         default="allowed",

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 
+from .product_category import NEGATIVE_INVENTORY_RULES
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -20,7 +22,7 @@ class ResCompany(models.Model):
         "in its chatter. Off: minimum margin rates are not applied.",
     )
     negative_inventory = fields.Selection(
-        selection=[("allowed", "Allowed"), ("forbidden", "Forbidden")],
+        selection=NEGATIVE_INVENTORY_RULES,
         string="Negative Physical Inventory",
         required=True,
         default="allowed",
