@@ -9,4 +9,5 @@ from . import test_margin_paths
 from . import test_reconciliation
 from . import test_rpc_robustness
 from . import test_tours
+from . import test_valuation_histories
 from . import test_valuation_report
