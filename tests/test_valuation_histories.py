@@ -3,6 +3,8 @@ import random
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+import pytz
+
 from odoo.tools import SQL
 
 from .test_item_group import ItemGroupCase
@@ -151,6 +153,21 @@ class TestRandomHistories(ItemGroupCase):
                     layer.id,
                 )
             )
+            if layer.account_move_id:
+                # the entry dated the layer's day, the day before or the day after
+                day = stamp.date() + timedelta(days=rng.choice([0, 0, -1, 1]))
+                for table in ("account_move", "account_move_line"):
+                    self.env.cr.execute(
+                        SQL(
+                            "UPDATE %s SET date = %s WHERE %s = %s",
+                            SQL.identifier(table),
+                            day,
+                            SQL.identifier(
+                                "id" if table == "account_move" else "move_id"
+                            ),
+                            layer.account_move_id.id,
+                        )
+                    )
         self.env.invalidate_all()
         return dates, switched
 
@@ -252,6 +269,44 @@ class TestRandomHistories(ItemGroupCase):
         self.assertAlmostEqual(sum(v for v, _e in accounts.values()), total["value"], 2)
         return engine, options, accounts
 
+    def _check_accounting_basis(self, company, date, tz="Pacific/Auckland"):
+        """By accounting date, a layer counts from the date of its journal entry,
+        else from its creation day in the user's time zone (far from UTC here:
+        the local day of a layer is often the next one)."""
+        engine = self.env[
+            "report.product_category_valuation.inventory_valuation"
+        ].with_context(tz=tz)
+        options = engine._get_options(
+            {
+                "date": date,
+                "company_id": company.id,
+                "include_zero": True,
+                "date_basis": "accounting",
+            }
+        )
+        lines = {line["product_id"]: line for line in engine._get_valuation(options)[0]}
+        local = pytz.timezone(tz)
+        as_of = pytz.utc.localize(date).astimezone(local).date()
+        expected = defaultdict(lambda: [0.0, 0.0])
+        layers = self.env["stock.valuation.layer"].search(
+            [
+                ("product_id", "in", self.history_products.ids),
+                ("company_id", "=", company.id),
+            ]
+        )
+        for layer in layers:
+            day = (
+                layer.account_move_id.date
+                or pytz.utc.localize(layer.create_date).astimezone(local).date()
+            )
+            if day <= as_of:
+                expected[layer.product_id.id][0] += layer.quantity
+                expected[layer.product_id.id][1] += layer.value
+        self.assertEqual(set(lines), set(expected), f"{as_of} in {tz}")
+        for product_id, (quantity, value) in expected.items():
+            self.assertAlmostEqual(lines[product_id]["quantity"], quantity, 4)
+            self.assertAlmostEqual(lines[product_id]["value"], value, 2)
+
     def _check_ledger(self, company, date, switched):
         """Each stock account's difference with the ledger is explained: the
         layers without an entry (periodic products) and, only if products
@@ -280,6 +335,8 @@ class TestRandomHistories(ItemGroupCase):
         self.assertGreater(len(dates), 10)
         for date in [T0 - timedelta(minutes=30), *dates]:
             self._check_date(self.company, date + timedelta(minutes=30))
+        for days in range(-1, 4):
+            self._check_accounting_basis(self.company, T0 + timedelta(days=days))
         self._check_ledger(self.company, datetime.now(), switched)
         self.assertEqual(switched, options.get("switch_categories", True))
         # the other company has its one layer, and nothing of this one
