@@ -44,15 +44,24 @@ class InventoryValuationReport(models.AbstractModel):
                     "valuation report."
                 )
             )
-        company = self.env["res.company"].browse(data.get("company_id")).exists()
-        if not company or company not in self.env.user.company_ids:
+        # the user's companies as Odoo caches them for the environment
+        company_id = data.get("company_id")
+        if company_id not in self.env.user._get_company_ids():
+            # named only if the user may read it, else by what was asked
+            company = (
+                self.env["res.company"]
+                .browse(company_id if isinstance(company_id, int) else ())
+                .exists()
+                ._filtered_access("read")
+            )
             raise AccessError(
                 self.env._(
                     "You cannot value the inventory of %(company)s: it is not one "
                     "of your allowed companies.",
-                    company=company.name or data.get("company_id"),
+                    company=company.name or company_id,
                 )
             )
+        company = self.env["res.company"].browse(company_id)
         sudo = self.sudo().with_company(company).with_context(active_test=False)
         date = fields.Datetime.to_datetime(data.get("date")) or fields.Datetime.now()
         tz = self.env.context.get("tz") or self.env.user.tz or "UTC"

@@ -626,8 +626,15 @@ class TestReportAccess(ValuationReportCase):
     def test_only_allowed_companies(self):
         other = self.setup_other_company(name="PCV Company B")["company"]
         data = dict(self._data(user=self.stock_manager), company_id=other.id)
-        with self.assertRaises(AccessError):
+        # a company the user may not read is not named
+        with self.assertRefused(AccessError, f"of {other.id}:", "allowed companies"):
             self._engine(self.stock_manager)._get_report_data(data)
+        # what a hand-made URL may carry: a clear refusal, nothing else
+        for wrong in (None, 0, 999999, "1", [self.company.id, other.id]):
+            with self.subTest(company_id=wrong):
+                data["company_id"] = wrong
+                with self.assertRefused(AccessError, "allowed companies"):
+                    self._engine(self.stock_manager)._get_report_data(data)
 
     def test_buttons_open_the_read_only_route(self):
         wizard = self._wizard(user=self.accountant, level="summary")
