@@ -184,67 +184,94 @@ class InventoryValuationReport(models.AbstractModel):
         )
 
     def _what_if_parts(self, options):
-        """CTEs and columns of the what-if values (empty when off).
-
-        The on-hand quantity is taken from the incoming layers (receipts, returns,
-        inventory gains) up to the date: the latest ones for FIFO, the earliest
-        ones for LIFO; quantities beyond them, or negative ones, are valued at the
-        weighted average of all of them."""
+        """SQL fragments of the what-if values, empty when they are off:
+        ``incoming`` sums, in the layers' scan, the quantity and value of the
+        incoming layers (receipts, returns, inventory gains) up to the date;
+        ``carry`` carries these sums to the products; ``ctes``, ``columns`` and
+        ``join`` value the on-hand quantity from those layers: the latest ones
+        for FIFO, the earliest ones for LIFO. Quantities beyond them, or
+        negative ones, are valued at the weighted average of all of them."""
         if not options["show_what_if"]:
-            return SQL(""), SQL(""), SQL("")
+            return dict.fromkeys(
+                ("incoming", "carry", "ctes", "columns", "join"), SQL("")
+            )
+        dated_join, dated = self._layer_dated(options)
         ctes = SQL(
             """,
             incoming AS (
-                -- one sort, in float8 (what-if figures, rounded at the end): what
-                -- comes from the latest layers is the total less what comes from
-                -- the earliest ones
-                SELECT svl.product_id, svl.quantity::float8 AS quantity,
-                       svl.value::float8 AS value,
-                       SUM(svl.quantity::float8) OVER product_layers
-                           - SUM(svl.quantity::float8) OVER earliest_first
-                           + svl.quantity::float8 AS from_latest,
-                       SUM(svl.quantity::float8) OVER earliest_first AS from_earliest
+                -- each product's on-hand and received quantities, in a row that
+                -- sorts before its incoming layers: one sort, one window carries
+                -- them to its layers with the quantity received up to each
+                SELECT b.product_id, '-infinity'::timestamp AS create_date,
+                       0 AS id, NULL::float8 AS quantity, NULL::float8 AS value,
+                       b.quantity::float8 AS onhand,
+                       b.incoming_quantity::float8 AS received_in_all
+                  FROM base b
+                UNION ALL
+                SELECT svl.product_id, svl.create_date, svl.id,
+                       svl.quantity::float8, svl.value::float8, NULL, NULL
                   FROM stock_valuation_layer svl
                   %(dated_join)s
                  WHERE svl.company_id = %(company)s
                    AND %(dated)s
                    AND svl.quantity > 0
-                WINDOW product_layers AS (PARTITION BY svl.product_id),
-                       earliest_first AS (
-                           PARTITION BY svl.product_id
-                           ORDER BY svl.create_date, svl.id
-                       )
+            ),
+            ordered AS (
+                SELECT i.product_id, i.quantity, i.value,
+                       -- FIFO: what came after the first (received - on hand)
+                       -- units; LIFO: the first on-hand units
+                       FIRST_VALUE(i.onhand) OVER earliest_first
+                           - FIRST_VALUE(i.received_in_all) OVER earliest_first
+                           + SUM(i.quantity) OVER earliest_first AS fifo_part,
+                       FIRST_VALUE(i.onhand) OVER earliest_first
+                           - SUM(i.quantity) OVER earliest_first
+                           + i.quantity AS lifo_part
+                  FROM incoming i
+                WINDOW earliest_first AS (
+                    PARTITION BY i.product_id ORDER BY i.create_date, i.id
+                    ROWS UNBOUNDED PRECEDING
+                )
             ),
             what_if AS (
-                SELECT i.product_id,
-                       SUM(i.value) / NULLIF(SUM(i.quantity), 0) AS average_cost,
-                       SUM(i.value / i.quantity * GREATEST(0, LEAST(i.quantity,
-                           b.quantity::float8 - i.from_latest + i.quantity)))
-                           AS fifo_value,
-                       SUM(i.value / i.quantity * GREATEST(0, LEAST(i.quantity,
-                           b.quantity::float8 - i.from_earliest + i.quantity)))
-                           AS lifo_value,
-                       LEAST(MAX(i.from_latest), GREATEST(MAX(b.quantity::float8), 0))
-                           AS covered
-                  FROM incoming i
-                  JOIN base b ON b.product_id = i.product_id
-                 GROUP BY i.product_id
+                -- in float8 (what-if figures, rounded at the end)
+                SELECT o.product_id,
+                       SUM(CASE WHEN o.fifo_part >= o.quantity THEN o.value
+                                WHEN o.fifo_part > 0
+                                THEN o.value / o.quantity * o.fifo_part
+                           END) AS fifo_value,
+                       SUM(CASE WHEN o.lifo_part >= o.quantity THEN o.value
+                                WHEN o.lifo_part > 0
+                                THEN o.value / o.quantity * o.lifo_part
+                           END) AS lifo_value
+                  FROM ordered o
+                 WHERE o.quantity IS NOT NULL
+                 GROUP BY o.product_id
             )
             """,
             company=options["company"].id,
-            dated_join=self._layer_dated(options)[0],
-            dated=self._layer_dated(options)[1],
+            dated_join=dated_join,
+            dated=dated,
         )
         Product = self.env["product.product"].sudo().with_company(options["company"])
+        average_cost = SQL(
+            "COALESCE(b.incoming_value::float8"
+            " / NULLIF(b.incoming_quantity::float8, 0), 0)"
+        )
+        # what the incoming layers do not cover, at their average cost
+        beyond = SQL(
+            "(b.quantity::float8 - LEAST(COALESCE(b.incoming_quantity::float8, 0),"
+            " GREATEST(b.quantity::float8, 0))) * %s",
+            average_cost,
+        )
         columns = SQL(
             """,
-            COALESCE(w.fifo_value, 0) + (b.quantity::float8 - COALESCE(w.covered, 0))
-                * COALESCE(w.average_cost, 0) AS fifo_value,
-            COALESCE(w.lifo_value, 0) + (b.quantity::float8 - COALESCE(w.covered, 0))
-                * COALESCE(w.average_cost, 0) AS lifo_value,
-            b.quantity::float8 * COALESCE(w.average_cost, 0) AS average_value,
+            COALESCE(w.fifo_value, 0) + %(beyond)s AS fifo_value,
+            COALESCE(w.lifo_value, 0) + %(beyond)s AS lifo_value,
+            b.quantity::float8 * %(average_cost)s AS average_value,
             b.quantity * COALESCE(%(standard_price)s, 0) AS standard_value
             """,
+            beyond=beyond,
+            average_cost=average_cost,
             standard_price=Product._field_to_sql("pp", "standard_price"),
         )
         join = SQL(
@@ -253,7 +280,18 @@ class InventoryValuationReport(models.AbstractModel):
             JOIN product_product pp ON pp.id = b.product_id
             """
         )
-        return ctes, columns, join
+        return {
+            "incoming": SQL(
+                """,
+                SUM(svl.quantity) FILTER (WHERE svl.quantity > 0) AS incoming_quantity,
+                SUM(svl.value) FILTER (WHERE svl.quantity > 0) AS incoming_value
+                """
+            ),
+            "carry": SQL(", l.incoming_quantity, l.incoming_value"),
+            "ctes": ctes,
+            "columns": columns,
+            "join": join,
+        }
 
     def _has_journal_entries(self, company):
         """Whether a layer of ``company`` has a journal entry (real-time
@@ -288,7 +326,7 @@ class InventoryValuationReport(models.AbstractModel):
         digits = company.currency_id.decimal_places
         keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
         quantity, value, onhand_cte, onhand_join = self._location_parts(options)
-        what_if_ctes, what_if_columns, what_if_join = self._what_if_parts(options)
+        what_if = self._what_if_parts(options)
         dated_join, dated = self._layer_dated(options)
         Template = self.env["product.template"].sudo().with_company(company)
         Category = self.env["product.category"].sudo().with_company(company)
@@ -356,7 +394,7 @@ class InventoryValuationReport(models.AbstractModel):
                 SELECT svl.product_id,
                        SUM(svl.quantity) AS quantity,
                        SUM(svl.value) AS value,
-                       %(value_with_entry)s AS value_with_entry
+                       %(value_with_entry)s AS value_with_entry%(incoming)s
                   FROM stock_valuation_layer svl
                   %(dated_join)s
                  WHERE svl.company_id = %(company)s AND %(dated)s
@@ -375,7 +413,8 @@ class InventoryValuationReport(models.AbstractModel):
                        t.categ_id,
                        %(item_group)s AS item_group_id,
                        %(item_model_group)s AS item_model_group_id,
-                       k.cost_method, k.valuation, k.account_id AS categ_account_id
+                       k.cost_method, k.valuation,
+                       k.account_id AS categ_account_id%(carry)s
                   FROM layers l
                   JOIN product_product p ON p.id = l.product_id
                   JOIN product_template t ON t.id = p.product_tmpl_id
@@ -384,7 +423,7 @@ class InventoryValuationReport(models.AbstractModel):
             base AS (
                 SELECT l.product_id, l.categ_id, l.item_group_id,
                        l.item_model_group_id, l.cost_method, l.valuation,
-                       %(quantity)s AS quantity, %(value)s AS value
+                       %(quantity)s AS quantity, %(value)s AS value%(carry)s
                   FROM products l
                   %(onhand_join)s
                  WHERE %(product_filter)s
@@ -445,9 +484,11 @@ class InventoryValuationReport(models.AbstractModel):
             onhand_cte=onhand_cte,
             onhand_join=onhand_join,
             product_filter=self._product_filter(options),
-            what_if_ctes=what_if_ctes,
-            what_if_columns=what_if_columns,
-            what_if_join=what_if_join,
+            incoming=what_if["incoming"],
+            carry=what_if["carry"],
+            what_if_ctes=what_if["ctes"],
+            what_if_columns=what_if["columns"],
+            what_if_join=what_if["join"],
             zero_filter=SQL("TRUE")
             if options["include_zero"]
             else SQL("b.quantity <> 0"),
