@@ -17,7 +17,11 @@ each, on the same rows:
   ``product.product.value_svl``);
 - report: the engine's data method, detail level (``_get_valuation``);
 - what-if: the same with the what-if columns;
-- xlsx detail, html summary, html detail, pdf summary: what the user gets.
+- xlsx detail, html summary, html detail, pdf summary: what the user gets;
+- what-if floor: the sort and the running sum alone that an exact FIFO / LIFO
+  valuation needs beyond the data method (hand-written SQL);
+- xlsx floor: xlsxwriter alone, writing as many cells as the detail, without
+  data (a what-if and an XLSX detail cost at least the report plus their floor).
 
 Each is printed with its ratio to the hand SQL, then the peak memory. ``--scale``
 runs 100,000 products and 10,000,000 layers. The last line printed is
@@ -25,11 +29,13 @@ runs 100,000 products and 10,000,000 layers. The last line printed is
 """
 
 import argparse
+import io
 import logging
 import resource
 import subprocess
 import time
 
+import xlsxwriter
 from common import open_registry
 
 
@@ -245,6 +251,43 @@ def measurements(env, now):
         )
         return cr.fetchall()
 
+    product_count = len(hand_sql())
+
+    def what_if_floor():
+        # the least an exact FIFO / LIFO valuation does beyond the data method:
+        # sort the incoming layers by product and date, and run a sum over them
+        cr.execute(
+            SQL(
+                "SELECT product_id, MAX(received) FROM ("
+                " SELECT product_id, SUM(quantity::float8) OVER ("
+                "  PARTITION BY product_id ORDER BY create_date, id"
+                "  ROWS UNBOUNDED PRECEDING) AS received"
+                " FROM stock_valuation_layer"
+                " WHERE company_id = %s AND create_date <= %s AND quantity > 0"
+                ") incoming GROUP BY product_id",
+                company.id,
+                now,
+            )
+        )
+        return cr.fetchall()
+
+    def xlsx_floor():
+        # xlsxwriter alone, writing as many cells as the detail, without data
+        buffer = io.BytesIO()
+        workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+        sheet = workbook.add_worksheet()
+        number = workbook.add_format({"num_format": "#,##0.00"})
+        outline = {"level": 2}
+        for row in range(product_count):
+            sheet.set_row(row, None, None, outline)
+            sheet.write_string(row, 0, f"Bench product {row}")
+            for col in range(1, 4):
+                sheet.write_string(row, col, f"Bench label {col}")
+            for col in range(4, 7):
+                sheet.write_number(row, col, row * 1.5, number)
+        workbook.close()
+        return buffer.getvalue()
+
     def native():
         return env["stock.valuation.layer"]._read_group(
             [("company_id", "=", company.id), ("create_date", "<=", now)],
@@ -275,7 +318,9 @@ def measurements(env, now):
         "native": native,
         "report": report,
         "what-if": what_if,
+        "what-if floor": what_if_floor,
         "xlsx detail": xlsx_detail,
+        "xlsx floor": xlsx_floor,
         "html summary": html_summary,
         "html detail": html_detail,
         "pdf summary": pdf_summary,
