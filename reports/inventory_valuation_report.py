@@ -560,25 +560,25 @@ class InventoryValuationReport(models.AbstractModel):
         )
         lines, subtotals, accounts = [], {}, {}
         total = dict.fromkeys(keys, 0.0)
-        for kind, *values in rows:
+        append = lines.append
+        for row in rows:  # tens of thousands of products: one tight loop
+            kind = row[0]
             if kind == "product":
-                lines.append(dict(zip(line_keys, values, strict=True)))
+                line = dict(zip(line_keys, row[1:], strict=True))
+                quantity = line["quantity"]
+                line["unit_cost"] = line["value"] / quantity if quantity else 0.0
+                append(line)
                 continue
-            group_id = values[1]
             sums = {
-                key: amount or 0.0 for key, amount in zip(keys, values[6:], strict=True)
+                key: amount or 0.0 for key, amount in zip(keys, row[7:], strict=True)
             }
             if kind == "subtotal":
-                subtotals[group_id] = sums
+                subtotals[row[2]] = sums
             elif kind == "total":
                 total = sums
             else:
                 # the quantity column carries the value of layers with an entry
-                accounts[group_id] = (sums["value"], sums["quantity"])
-        for line in lines:
-            line["unit_cost"] = (
-                line["value"] / line["quantity"] if line["quantity"] else 0.0
-            )
+                accounts[row[2]] = (sums["value"], sums["quantity"])
         return lines, subtotals, total, accounts
 
     # ------------------------------------------------------------------
