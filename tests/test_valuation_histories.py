@@ -29,37 +29,29 @@ class TestRandomHistories(ItemGroupCase):
             "property_stock_account_input_categ_id": cls.categ_input.id,
             "property_stock_account_output_categ_id": cls.categ_output.id,
         }
+
+        def category(name, parent, cost_method, valuation):
+            return Category.create(
+                dict(
+                    accounts,
+                    name=name,
+                    parent_id=parent.id,
+                    property_cost_method=cost_method,
+                    property_valuation=valuation,
+                )
+            )
+
         cls.root = Category.create({"name": "PCV Histories", "category_type": "view"})
         (cls.fifo_categ | cls.avco_categ).parent_id = cls.root
-        cls.std_categ = Category.create(
-            dict(
-                accounts,
-                name="PCV Standard",
-                parent_id=cls.root.id,
-                property_cost_method="standard",
-                property_valuation="real_time",
-            )
-        )
+        cls.std_categ = category("PCV Standard", cls.root, "standard", "real_time")
         periodic = Category.create(
             {"name": "PCV Periodic", "parent_id": cls.root.id, "category_type": "view"}
         )
-        cls.periodic_fifo = Category.create(
-            dict(
-                accounts,
-                name="PCV Periodic FIFO",
-                parent_id=periodic.id,
-                property_cost_method="fifo",
-                property_valuation="manual_periodic",
-            )
+        cls.periodic_fifo = category(
+            "PCV Periodic FIFO", periodic, "fifo", "manual_periodic"
         )
-        cls.periodic_avco = Category.create(
-            dict(
-                accounts,
-                name="PCV Periodic AVCO",
-                parent_id=periodic.id,
-                property_cost_method="average",
-                property_valuation="manual_periodic",
-            )
+        cls.periodic_avco = category(
+            "PCV Periodic AVCO", periodic, "average", "manual_periodic"
         )
         cls.categories = (
             cls.fifo_categ
