@@ -255,8 +255,9 @@ def measurements(env, now):
 
     def what_if_floor():
         # the least an exact FIFO / LIFO valuation does beyond the data method:
-        # sort the incoming layers by product and date, and run a sum over them
-        cr.execute(
+        # sort the incoming layers by product and date, and run a sum over them,
+        # with the settings the report runs its query with
+        return engine._execute(
             SQL(
                 "SELECT product_id, MAX(received) FROM ("
                 " SELECT product_id, SUM(quantity::float8) OVER ("
@@ -269,7 +270,6 @@ def measurements(env, now):
                 now,
             )
         )
-        return cr.fetchall()
 
     def xlsx_floor():
         # xlsxwriter alone, writing as many cells as the detail, without data
