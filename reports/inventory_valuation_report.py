@@ -187,13 +187,21 @@ class InventoryValuationReport(models.AbstractModel):
         """SQL fragments of the what-if values, empty when they are off:
         ``incoming`` sums, in the layers' scan, the quantity and value of the
         incoming layers (receipts, returns, inventory gains) up to the date;
-        ``carry`` carries these sums to the products; ``ctes``, ``columns`` and
-        ``join`` value the on-hand quantity from those layers: the latest ones
+        ``carry`` carries these sums to the products; ``what_if_ctes``,
+        ``what_if_columns`` and ``what_if_join`` value the on-hand quantity from
+        those layers (the keys are the placeholders of the query): the latest ones
         for FIFO, the earliest ones for LIFO. Quantities beyond them, or
         negative ones, are valued at the weighted average of all of them."""
         if not options["show_what_if"]:
             return dict.fromkeys(
-                ("incoming", "carry", "ctes", "columns", "join"), SQL("")
+                (
+                    "incoming",
+                    "carry",
+                    "what_if_ctes",
+                    "what_if_columns",
+                    "what_if_join",
+                ),
+                SQL(""),
             )
         dated_join, dated = self._layer_dated(options)
         ctes = SQL(
@@ -288,9 +296,9 @@ class InventoryValuationReport(models.AbstractModel):
                 """
             ),
             "carry": SQL(", l.incoming_quantity, l.incoming_value"),
-            "ctes": ctes,
-            "columns": columns,
-            "join": join,
+            "what_if_ctes": ctes,
+            "what_if_columns": columns,
+            "what_if_join": join,
         }
 
     def _has_journal_entries(self, company):
@@ -326,7 +334,6 @@ class InventoryValuationReport(models.AbstractModel):
         digits = company.currency_id.decimal_places
         keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
         quantity, value, onhand_cte, onhand_join = self._location_parts(options)
-        what_if = self._what_if_parts(options)
         dated_join, dated = self._layer_dated(options)
         Template = self.env["product.template"].sudo().with_company(company)
         Category = self.env["product.category"].sudo().with_company(company)
@@ -484,11 +491,7 @@ class InventoryValuationReport(models.AbstractModel):
             onhand_cte=onhand_cte,
             onhand_join=onhand_join,
             product_filter=self._product_filter(options),
-            incoming=what_if["incoming"],
-            carry=what_if["carry"],
-            what_if_ctes=what_if["ctes"],
-            what_if_columns=what_if["columns"],
-            what_if_join=what_if["join"],
+            **self._what_if_parts(options),
             zero_filter=SQL("TRUE")
             if options["include_zero"]
             else SQL("b.quantity <> 0"),
@@ -1020,8 +1023,7 @@ class InventoryValuationReport(models.AbstractModel):
             line["item_model_group"] = model_groups.get(line["item_model_group_id"], "")
             line["cost_method"] = cost_methods.get(line["cost_method"])
             line["valuation"] = valuations.get(line["valuation"])
-        rows = sorted(lines, key=lambda row: row["label"])
-        return rows
+        return sorted(lines, key=lambda row: row["label"])
 
     def _subtotal_row(self, sums, label, level):
         row = dict(sums, kind="subtotal", level=level, label=label)
