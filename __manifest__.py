@@ -23,9 +23,10 @@
         "views/product_item_group_views.xml",
         "views/product_item_model_group_views.xml",
         "views/product_template_views.xml",
+        "views/stock_location_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
-        "wizards/valuation_report_wizard_views.xml",
+        "wizards/product_category_valuation_wizard_views.xml",
         "reports/inventory_valuation_report_templates.xml",
     ],
     "demo": [

@@ -1,10 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import json
 
+from werkzeug.exceptions import BadRequest
+
 from odoo import http
 from odoo.http import content_disposition, request
 
 REPORT = "product_category_valuation.inventory_valuation"
+ENGINE = "report.product_category_valuation.inventory_valuation"
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "html": "text/html; charset=utf-8",
@@ -19,16 +22,27 @@ class InventoryValuationController(http.Controller):
         auth="user",
         readonly=True,
     )
-    def inventory_valuation(self, output, options="{}", **kwargs):
+    def inventory_valuation(self, output, options=None, **kwargs):
         """The inventory valuation as PDF, HTML or XLSX, from the wizard's
-        choices. Read-only (so it runs on a read replica when Odoo has one):
-        nothing is stored, the file is streamed."""
-        data = json.loads(options)
-        engine = request.env["report.product_category_valuation.inventory_valuation"]
+        choices (``options``, JSON). Read-only (so it runs on a read replica when
+        Odoo has one): nothing is stored, the file is streamed. Options that are
+        missing or not JSON answer 400; the engine refuses bad values (400) and
+        records or companies the user may not see (403) before computing
+        anything."""
+        try:
+            data = json.loads(options)
+        except (TypeError, ValueError):
+            raise BadRequest(
+                request.env._(
+                    "The inventory valuation needs its options, as JSON: open it "
+                    "from its form."
+                )
+            ) from None
+        engine = request.env[ENGINE]
+        # checked once here, before any rendering
+        filename = f"{engine._filename(engine._get_options(data))}.{output}"
         if output == "xlsx":
-            content = request.env[
-                "report.product_category_valuation.inventory_valuation_xlsx"
-            ]._render_xlsx(data)
+            content = request.env[f"{ENGINE}_xlsx"]._render_xlsx(data)
         elif output == "pdf":
             content = request.env["ir.actions.report"]._render_qweb_pdf(
                 REPORT, data=data
@@ -37,7 +51,6 @@ class InventoryValuationController(http.Controller):
             content = request.env["ir.actions.report"]._render_qweb_html(
                 REPORT, [], data=data
             )[0]
-        filename = f"{engine._filename(data)}.{output}"
         return request.make_response(
             content,
             headers=[

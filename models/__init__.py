@@ -8,8 +8,10 @@ from . import product_template
 from . import res_company
 from . import res_config_settings
 from . import sale_order
+from . import sale_order_margin_approval
+from . import sale_order_quote_section
 from . import sale_order_line
 from . import stock_location
 from . import stock_move
 from . import stock_move_line
-from . import stock_valuation_transfer
+from . import product_stock_valuation_transfer

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import models
 
+from .sale_order_margin_approval import HOLD_PAID, MARGIN_HOLD
+
 
 class PaymentTransaction(models.Model):
     _inherit = "payment.transaction"
@@ -9,6 +11,6 @@ class PaymentTransaction(models.Model):
         """A paid quotation below its minimum margin is kept, with its payment, for
         a sales manager to approve: it is not among the confirmed orders."""
         confirmed = super(
-            PaymentTransaction, self.with_context(margin_hold_reason="paid")
+            PaymentTransaction, self.with_context(**{MARGIN_HOLD: HOLD_PAID})
         )._check_amount_and_confirm_order()
         return confirmed.filtered(lambda order: order.state == "sale")

@@ -4,6 +4,7 @@ from functools import partial
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from .product_category import format_product_names
 
@@ -173,6 +174,46 @@ class ProductTemplate(models.Model):
             if not own.get(key):
                 accounts[key] = account
         return accounts
+
+    @api.model
+    def _stock_valuation_account_sql(self, template, category):
+        """(join, expression): the stock valuation account, in the current
+        company, of the product template at the SQL alias ``template`` in the
+        category at the alias ``category``, by the rule of
+        ``_get_product_accounts``: its item group's, else its category's. The
+        join brings the item group (alias ``svl_item_group``)."""
+        group = SQL.identifier("svl_item_group")
+        Category = self.env["product.category"].with_company(self.env.company)
+        return (
+            SQL(
+                "LEFT JOIN product_item_group %(group)s"
+                " ON %(group)s.id = %(item_group)s",
+                group=group,
+                item_group=self._field_to_sql(template, "item_group_id"),
+            ),
+            SQL(
+                "COALESCE(%s.stock_valuation_account_id, %s)",
+                group,
+                Category._field_to_sql(category, "property_stock_valuation_account_id"),
+            ),
+        )
+
+    @api.model
+    def _stock_valuation_accounts_query(self):
+        """SQL of (``product_id``, ``account_id``): the stock valuation account of
+        every product (variant, archived ones too) in the current company."""
+        join, account = self._stock_valuation_account_sql("t", "c")
+        return SQL(
+            """
+            SELECT p.id AS product_id, %(account)s AS account_id
+              FROM product_product p
+              JOIN product_template t ON t.id = p.product_tmpl_id
+              JOIN product_category c ON c.id = t.categ_id
+              %(join)s
+            """,
+            account=account,
+            join=join,
+        )
 
     def _get_category_price_difference(self):
         # purchase_stock, when installed, adds this field on products and categories.

@@ -1,2 +1,8 @@
+# The inventory valuation engine (one model, a file per concern), then its XLSX
+# writer.
 from . import inventory_valuation_report
+from . import inventory_valuation_report_query
+from . import inventory_valuation_report_what_if
+from . import inventory_valuation_report_reconciliation
+from . import inventory_valuation_report_layout
 from . import inventory_valuation_xlsx

@@ -3,7 +3,7 @@ import io
 
 import xlsxwriter
 
-from odoo import api, fields, models
+from odoo import api, models
 
 
 class InventoryValuationXlsx(models.AbstractModel):
@@ -21,15 +21,18 @@ class InventoryValuationXlsx(models.AbstractModel):
         ]._get_report_data(data)
         buffer = io.BytesIO()
         workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-        styles = self._styles(workbook, report["currency"])
+        styles = self._styles(workbook, report["currency"], report["quantity_digits"])
         self._write_valuation(workbook, styles, report)
         self._write_reconciliation(workbook, styles, report)
         workbook.close()
         return buffer.getvalue()
 
-    def _styles(self, workbook, currency):
-        zeros = "0" * currency.decimal_places
-        amount = f"#,##0{'.' + zeros if zeros else ''}"
+    @staticmethod
+    def _number_format(digits):
+        return f"#,##0{'.' + '0' * digits if digits else ''}"
+
+    def _styles(self, workbook, currency, quantity_digits):
+        amount = self._number_format(currency.decimal_places)
         symbol = currency.symbol.replace('"', "")
         money = (
             f'"{symbol}" {amount}'
@@ -45,7 +48,9 @@ class InventoryValuationXlsx(models.AbstractModel):
                 {"bold": True, "bottom": 1, "align": "right"}
             ),
             "text": workbook.add_format(),
-            "quantity": workbook.add_format({"num_format": "#,##0.00"}),
+            "quantity": workbook.add_format(
+                {"num_format": self._number_format(quantity_digits)}
+            ),
             "money": workbook.add_format({"num_format": money}),
             "highlight": workbook.add_format(
                 {"num_format": money, "bold": True, "bg_color": "#F8D7DA"}
@@ -61,19 +66,14 @@ class InventoryValuationXlsx(models.AbstractModel):
         sheet = workbook.add_worksheet(self.env._("Valuation"))
         sheet.write_string(0, 0, report["title"], styles["title"])
         row_index = 1
-        for label, value in report["header"]:
+        for (label, text), value in zip(
+            report["header"], report["header_values"], strict=True
+        ):
             sheet.write_string(row_index, 0, label, styles["label"])
-            if label == self.env._("As of"):
-                sheet.write_datetime(
-                    row_index,
-                    1,
-                    fields.Datetime.context_timestamp(
-                        self, report["options"]["date"]
-                    ).replace(tzinfo=None),
-                    styles["date"],
-                )
+            if value is None:
+                sheet.write_string(row_index, 1, text)
             else:
-                sheet.write_string(row_index, 1, value)
+                sheet.write_datetime(row_index, 1, value, styles["date"])
             row_index += 1
         if report["future_date"]:
             sheet.write_string(
@@ -155,30 +155,26 @@ class InventoryValuationXlsx(models.AbstractModel):
         sheet.write_string(
             0, 0, self.env._("Reconciliation with the General Ledger"), styles["title"]
         )
-        titles = [
-            self.env._("Stock Valuation Account"),
-            self.env._("Ledger Balance"),
-            self.env._("Inventory Value"),
-            self.env._("Difference"),
-            *(title for _key, title in report["bucket_titles"]),
-            self.env._("Draft Entries (not counted)"),
+        # (key of a reconciliation row, title) of the amount columns, then of its
+        # parts; the difference is highlighted where it is not 0
+        columns = [
+            ("ledger_balance", self.env._("Ledger Balance")),
+            ("report_value", self.env._("Inventory Value")),
+            ("difference", self.env._("Difference")),
         ]
-        for col, title in enumerate(titles):
+        parts = report["bucket_titles"]
+        sheet.write_string(2, 0, self.env._("Stock Valuation Account"), styles["head"])
+        for col, (_key, title) in enumerate(columns + parts, start=1):
             sheet.write_string(2, col, title, styles["head"])
         sheet.freeze_panes(3, 1)
         sheet.set_column(0, 0, 45)
-        sheet.set_column(1, len(titles) - 1, 18)
+        sheet.set_column(1, len(columns) + len(parts), 18)
         for row_index, rec in enumerate(report["reconciliation"], start=3):
             sheet.write_string(row_index, 0, rec["account_name"])
-            amounts = [
-                rec["ledger_balance"],
-                rec["report_value"],
-                rec["difference"],
-                *(rec["buckets"][key] for key, _title in report["bucket_titles"]),
-                rec["draft"],
-            ]
-            for col, amount in enumerate(amounts, start=1):
-                highlight = col == 3 and rec["difference"]
+            cells = [(key, rec[key]) for key, _title in columns]
+            cells += [(key, rec["parts"][key]) for key, _title in parts]
+            for col, (key, amount) in enumerate(cells, start=1):
+                highlight = key == "difference" and amount
                 sheet.write_number(
                     row_index,
                     col,

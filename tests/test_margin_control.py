@@ -4,76 +4,7 @@ from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form
 
-from .common import CategoryValuationCase
-
-
-class MarginCase(CategoryValuationCase):
-    """Seed 003, "Taux de marge" and "Article principal".
-
-    Root (View, 15 %) > Furniture (main article, inherits 15 %) and Lamps (main
-    article, own 30 %); Services (not a main article, 50 %) is ignored.
-    """
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.view_root.min_margin_rate = 15
-        cls.furniture.is_main_article = True
-        cls.lamps.write({"is_main_article": True, "min_margin_rate": 30})
-        cls.services = cls.env["product.category"].create(
-            {"name": "PCV Services", "min_margin_rate": 50}
-        )
-        Product = cls.env["product.product"]
-        cls.desk = Product.create(
-            {
-                "name": "PCV Desk",
-                "categ_id": cls.furniture.id,
-                "list_price": 100,
-                "standard_price": 60,
-            }
-        )
-        cls.lamp = Product.create(
-            {
-                "name": "PCV Lamp",
-                "categ_id": cls.lamps.id,
-                "list_price": 100,
-                "standard_price": 80,
-            }
-        )
-        cls.setup_service = Product.create(
-            {
-                "name": "PCV Set-up",
-                "type": "service",
-                "categ_id": cls.services.id,
-                "list_price": 50,
-                "standard_price": 45,
-            }
-        )
-        cls.customer = cls.env["res.partner"].create({"name": "PCV Customer"})
-
-    def _order(self, *lines, user=None, **vals):
-        """Create a quotation as ``user`` (the salesperson by default) with lines
-        given as (product, quantity, unit price)."""
-        return (
-            self.env["sale.order"]
-            .with_user(user or self.salesman)
-            .create(
-                {
-                    "partner_id": self.customer.id,
-                    "order_line": [
-                        Command.create(
-                            {
-                                "product_id": product.id,
-                                "product_uom_qty": qty,
-                                "price_unit": price,
-                            }
-                        )
-                        for product, qty, price in lines
-                    ],
-                    **vals,
-                }
-            )
-        )
+from .common_margin import MarginCase
 
 
 class TestCategoryMargin(MarginCase):

@@ -3,49 +3,10 @@
 and read approvals: no minimum no block, policies, requests, managers without an
 e-mail address, rates in the reader's language."""
 
-from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
-from .test_margin_control import MarginCase
-
-MARGIN_ACTIVITY = "product_category_valuation.mail_act_margin_approval"
-
-
-class MarginPathsCase(MarginCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.activity_type = cls.env.ref(MARGIN_ACTIVITY)
-        cls.subtype = cls.env.ref("product_category_valuation.mt_margin_approval")
-        cls.mute_manager = new_test_user(
-            cls.env,
-            "pcv_mute_manager",
-            name="PCV Mute Manager",
-            groups="sales_team.group_sale_manager",
-            email=False,
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
-        cls.uncategorised = cls.env["product.category"].create(
-            {"name": "PCV No Minimum", "is_main_article": True}
-        )
-        cls.loss_maker = cls.env["product.product"].create(
-            {
-                "name": "PCV Loss Maker",
-                "categ_id": cls.uncategorised.id,
-                "list_price": 10,
-                "standard_price": 420,
-            }
-        )
-
-    def _margin_activities(self, order):
-        return order.activity_ids.filtered(
-            lambda activity: activity.activity_type_id == self.activity_type
-        )
-
-    def _notes(self, order):
-        return order.message_ids.filtered(lambda m: m.subtype_id == self.subtype)
+from .common_margin import MarginPathsCase
 
 
 class TestNoMinimumNoBlock(MarginPathsCase):

@@ -7,7 +7,7 @@ import pytz
 
 from odoo.tools import SQL
 
-from .test_item_group import ItemGroupCase
+from .common_item_group import ItemGroupCase
 
 T0 = datetime(2026, 3, 2, 8, 0)
 

@@ -1,2 +1,2 @@
-from . import valuation_report_wizard
-from . import valuation_reconciliation_line
+from . import product_category_valuation_wizard
+from . import product_category_valuation_reconciliation_line

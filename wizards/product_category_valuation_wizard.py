@@ -4,13 +4,15 @@ from urllib.parse import urlencode
 
 from odoo import api, fields, models
 
+ENGINE = "report.product_category_valuation.inventory_valuation"
 
-class ValuationReportWizard(models.TransientModel):
+
+class ProductCategoryValuationWizard(models.TransientModel):
     """The user's choices of the inventory valuation report, and its buttons. The
-    report engine is ``report.product_category_valuation.inventory_valuation``."""
+    report engine (``ENGINE``) checks them and computes everything."""
 
     _name = "product.category.valuation.wizard"
-    _description = "Inventory Valuation by Category"
+    _description = "Inventory Valuation Options"
     _check_company_auto = True
 
     date = fields.Datetime(string="As of", required=True, default=fields.Datetime.now)
@@ -53,22 +55,18 @@ class ValuationReportWizard(models.TransientModel):
         help="Only the products of these item model groups.",
     )
     group_by = fields.Selection(
-        selection=[
-            ("category", "Category Tree"),
-            ("item_group", "Item Group"),
-            ("item_model_group", "Item Model Group"),
-        ],
+        selection=lambda self: self.env[ENGINE]._group_by_selection(),
         required=True,
         default="category",
     )
     level = fields.Selection(
-        selection=[("summary", "Summary"), ("detail", "Detail")],
+        selection=lambda self: self.env[ENGINE]._level_selection(),
         required=True,
         default="detail",
         help="Summary: the groups and their subtotals only. Detail: every product.",
     )
     date_basis = fields.Selection(
-        selection=[("valuation", "Valuation Date"), ("accounting", "Accounting Date")],
+        selection=lambda self: self.env[ENGINE]._date_basis_selection(),
         string="Dating Basis",
         required=True,
         default="valuation",
@@ -113,12 +111,11 @@ class ValuationReportWizard(models.TransientModel):
         }
 
     def _checked_report_data(self):
-        """The choices, once the engine has checked that the user may value this
-        company's inventory: refused here, before the browser leaves the form."""
+        """The choices, once the engine has checked them and that the user may
+        value this company's inventory: refused here, before the browser leaves
+        the form."""
         data = self._prepare_report_data()
-        self.env["report.product_category_valuation.inventory_valuation"]._get_options(
-            data
-        )
+        self.env[ENGINE]._get_options(data)
         return data
 
     def _download(self, output):
@@ -145,36 +142,39 @@ class ValuationReportWizard(models.TransientModel):
 
     def action_open_reconciliation(self):
         """The reconciliation's differences, part by part, each opening the journal
-        items or layers behind it."""
+        items or layers behind it: the engine computes the reconciliation alone."""
         self.ensure_one()
-        engine = self.env["report.product_category_valuation.inventory_valuation"]
-        report = engine._get_report_data(
-            dict(self._prepare_report_data(), level="summary")
+        engine = self.env[ENGINE]
+        options, reconciliation = engine._get_reconciliation_data(
+            self._prepare_report_data()
         )
-        layers_domains = engine._layers_without_entry_domains(report["options"])
+        domains = engine._bucket_domains(options)
         Line = self.env["product.category.valuation.reconciliation.line"]
         Line.search([("wizard_id", "=", self.id)]).unlink()
         values = []
-        for rec in report["reconciliation"]:
-            parts = [(key, amount) for key, amount in rec["buckets"].items()] + [
-                ("draft", rec["draft"])
-            ]
-            for sequence, (bucket, amount) in enumerate(parts):
+        for rec in reconciliation:
+            account = rec["account"]
+            layers_without_entry, layers = domains.get(account.id, ([], []))
+            for sequence, (bucket, amount) in enumerate(rec["parts"].items()):
                 if not amount:
                     continue
+                record_ids = rec.get(f"{bucket}_ids")
+                record_domain = None
+                if bucket == "no_entry":
+                    record_domain = layers_without_entry
+                elif not record_ids:  # nothing in the ledger is behind it
+                    record_domain = layers
                 values.append(
                     {
                         "wizard_id": self.id,
-                        "account_id": rec["account"].id,
-                        "account_code": rec["account"].code,
+                        "account_id": account.id,
+                        "account_code": account.code,
                         "sequence": sequence,
                         "bucket": bucket,
                         "amount": amount,
                         "currency_id": self.company_id.currency_id.id,
-                        "record_ids": rec.get(f"{bucket}_ids"),
-                        "record_domain": layers_domains.get(rec["account"].id)
-                        if bucket == "no_entry"
-                        else None,
+                        "record_ids": record_ids,
+                        "record_domain": record_domain,
                     }
                 )
         Line.create(values)

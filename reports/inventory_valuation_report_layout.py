@@ -1,0 +1,320 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""What the outputs of the inventory valuation show: title, first-page block,
+columns and the aligned rows, from the engine's figures."""
+
+import ast
+from collections import defaultdict
+
+from odoo import fields, models
+from odoo.tools import SQL, format_datetime, format_list
+
+from odoo.addons.base.models.res_lang import intersperse
+
+from .inventory_valuation_report_query import FLAT_GROUPS
+
+
+class InventoryValuationReport(models.AbstractModel):
+    _inherit = "report.product_category_valuation.inventory_valuation"
+
+    def _layout(self, options, lines, subtotals, total):
+        """The options, labels, columns and rows of the report (everything but
+        the reconciliation)."""
+        products = self._product_rows(lines)
+        if options["group_by"] == "category":
+            rows = self._category_rows(options, products, subtotals)
+        else:
+            rows = self._flat_rows(options, products, subtotals)
+        if rows:
+            rows.append(
+                dict(self._subtotal_row(total, self.env._("Total"), 0), kind="total")
+            )
+        currency = options["company"].currency_id
+        header = self._header(options)
+        return {
+            "options": options,
+            "company": options["company"],
+            "currency": currency,
+            "format_amount": self._number_formatter(currency.decimal_places),
+            "format_quantity": self._number_formatter(self._quantity_digits()),
+            "quantity_digits": self._quantity_digits(),
+            "title": self._title(options),
+            # (label, text) of the first-page block, and what a spreadsheet cell
+            # holds for each where it is not the text (None)
+            "header": [(label, text) for label, text, _value in header],
+            "header_values": [value for _label, _text, value in header],
+            "columns": self._columns(options),
+            "rows": rows,
+            "future_date": options["date"] > fields.Datetime.now(),
+        }
+
+    def _quantity_digits(self):
+        return self.env["decimal.precision"].precision_get("Product Unit of Measure")
+
+    def _number_formatter(self, digits):
+        """A fast formatter of numbers in the user's language (its decimal point,
+        thousands separator and digit grouping), for tens of thousands of
+        cells."""
+        lang = self.env["res.lang"]._get_data(code=self.env.lang or "en_US")
+        decimal_point = lang.decimal_point or "."
+        thousands_sep = lang.thousands_sep or ""
+        grouping = ast.literal_eval(lang.grouping or "[]")
+        if grouping in ([3], [3, 0]):  # most languages: Python's own grouping
+
+            def format_number(value):
+                text = f"{value or 0.0:,.{digits}f}"
+                return (
+                    text.replace(",", "\x00")
+                    .replace(".", decimal_point)
+                    .replace("\x00", thousands_sep)
+                )
+
+            return format_number
+
+        def format_grouped(value):
+            integer, _dot, decimals = f"{value or 0.0:.{digits}f}".partition(".")
+            integer = intersperse(integer, grouping, thousands_sep)[0]
+            return f"{integer}{decimal_point}{decimals}" if decimals else integer
+
+        return format_grouped
+
+    def _filename(self, options):
+        return self.env._(
+            "Inventory Valuation %(date)s",
+            date=fields.Date.to_string(
+                fields.Datetime.context_timestamp(self, options["date"])
+            ),
+        )
+
+    def _title(self, options):
+        return {
+            "category": self.env._("Inventory Valuation by Category"),
+            "item_group": self.env._("Inventory Valuation by Item Group"),
+            "item_model_group": self.env._("Inventory Valuation by Item Model Group"),
+        }[options["group_by"]]
+
+    def _header(self, options):
+        """(label, text, value) of the first-page block: ``value`` is what a
+        spreadsheet cell holds where it is not the text (the as-of date), else
+        None."""
+        group_by = dict(self._group_by_selection())
+        levels = dict(self._level_selection())
+        header = [
+            (self.env._("Company"), options["company"].name, None),
+            (
+                self.env._("As of"),
+                format_datetime(self.env, options["date"], dt_format="medium"),
+                fields.Datetime.context_timestamp(self, options["date"]).replace(
+                    tzinfo=None
+                ),
+            ),
+            (self.env._("Currency"), options["company"].currency_id.name, None),
+            (self.env._("Grouped by"), group_by[options["group_by"]], None),
+            (self.env._("Level"), levels[options["level"]], None),
+        ]
+        for label, records, fname in (
+            (self.env._("Warehouses"), options["warehouses"], "name"),
+            (self.env._("Locations"), options["locations"], "complete_name"),
+            (self.env._("Categories"), options["categories"], "complete_name"),
+            (self.env._("Item Groups"), options["item_groups"], "display_name"),
+            (
+                self.env._("Item Model Groups"),
+                options["item_model_groups"],
+                "display_name",
+            ),
+        ):
+            if records:
+                text = format_list(self.env, records.mapped(fname))
+                header.append((label, text, None))
+        return header
+
+    def _columns(self, options):
+        """(key, title, kind) of the columns, after the label column."""
+        columns = [
+            ("item_group", self.env._("Item Group"), "text"),
+            ("item_model_group", self.env._("Item Model Group"), "text"),
+            ("cost_method", self.env._("Costing Method"), "text"),
+            ("valuation", self.env._("Valuation"), "text"),
+            ("quantity", self.env._("Quantity"), "quantity"),
+            ("unit_cost", self.env._("Unit Cost"), "money"),
+            ("value", self.env._("Value"), "money"),
+        ]
+        if options["level"] == "summary":
+            columns = [column for column in columns if column[2] != "text"]
+            columns = [column for column in columns if column[0] != "unit_cost"]
+        if options["show_what_if"]:
+            columns += [
+                ("fifo_value", self.env._("FIFO"), "money"),
+                ("lifo_value", self.env._("LIFO"), "money"),
+                ("average_value", self.env._("Weighted Average"), "money"),
+                ("standard_value", self.env._("Standard Cost"), "money"),
+            ]
+        return columns
+
+    def _product_names(self, product_ids):
+        """{product id: display name}, as Odoo shows it ("[code] name"), read in
+        one query; variants with attributes go through the ORM."""
+        Template = self.env["product.template"].sudo()
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT p.id, p.default_code, %(name)s,
+                       COALESCE(p.combination_indices, '') <> ''
+                  FROM product_product p
+                  JOIN product_template t ON t.id = p.product_tmpl_id
+                 WHERE p.id = ANY(%(ids)s::int[])
+                """,
+                name=Template._field_to_sql("t", "name"),
+                # one array literal: a Python list would become ARRAY[...] with
+                # one constant per product for PostgreSQL to parse
+                ids="{%s}" % ",".join(map(str, product_ids)),
+            )
+        )
+        names = {
+            product_id: f"[{code}] {name}" if code else name
+            for product_id, code, name, _variant in rows
+        }
+        variants = (
+            self.env["product.product"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse(row[0] for row in rows if row[3])
+        )
+        names.update(zip(variants.ids, variants.mapped("display_name"), strict=True))
+        return names
+
+    def _product_rows(self, lines):
+        """Display rows of ``lines`` (the lines themselves, completed), sorted by
+        product name, texts resolved (their ``level`` is set where they are
+        placed)."""
+        if not lines:
+            return []
+        names = self._product_names([line["product_id"] for line in lines])
+        texts = {}
+        for key, (column, model) in FLAT_GROUPS.items():
+            groups = (
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                .browse({line[column] for line in lines if line[column]})
+            )
+            texts[key] = dict(
+                zip(groups.ids, groups.mapped("display_name"), strict=True)
+            )
+        Category = self.env["product.category"]
+        selections = {
+            key: dict(Category._fields[fname]._description_selection(self.env))
+            for key, fname in (
+                ("cost_method", "property_cost_method"),
+                ("valuation", "property_valuation"),
+            )
+        }
+        item_groups, model_groups = texts["item_group"], texts["item_model_group"]
+        cost_methods, valuations = selections["cost_method"], selections["valuation"]
+        for line in lines:  # in place: tens of thousands of them
+            line["kind"] = "product"
+            line["label"] = names[line["product_id"]]
+            line["item_group"] = item_groups.get(line["item_group_id"], "")
+            line["item_model_group"] = model_groups.get(line["item_model_group_id"], "")
+            line["cost_method"] = cost_methods.get(line["cost_method"])
+            line["valuation"] = valuations.get(line["valuation"])
+        return sorted(lines, key=lambda row: row["label"])
+
+    def _subtotal_row(self, sums, label, level):
+        row = dict(sums, kind="subtotal", level=level, label=label)
+        row["unit_cost"] = row["value"] / row["quantity"] if row["quantity"] else 0.0
+        return row
+
+    @staticmethod
+    def _placed(rows, level):
+        for row in rows:
+            row["level"] = level
+        return rows
+
+    def _flat_rows(self, options, products, subtotals):
+        """Rows by item group or item model group: a heading, the products (detail)
+        and "Total <group>" per group, by code."""
+        column, model = FLAT_GROUPS[options["group_by"]]
+        groups = (
+            self.env[model]
+            .sudo()
+            .with_context(active_test=False)
+            .browse([group_id for group_id in subtotals if group_id])
+            .sorted(lambda group: (group.code or "", group.id))
+        )
+        no_group = {
+            "item_group": self.env._("No Item Group"),
+            "item_model_group": self.env._("No Item Model Group"),
+        }[options["group_by"]]
+        by_group = defaultdict(list)
+        for row in products:
+            by_group[row[column]].append(row)
+        ordered = [(group.id, group.display_name) for group in groups]
+        if None in subtotals:
+            ordered.append((None, no_group))
+        rows = []
+        detail = options["level"] == "detail"
+        for group_id, label in ordered:
+            if detail:
+                rows.append({"kind": "group", "level": 0, "label": label})
+                rows += self._placed(by_group[group_id], 1)
+                label = self.env._("Total %(group)s", group=label)
+            rows.append(self._subtotal_row(subtotals[group_id], label, 0))
+        return rows
+
+    def _category_rows(self, options, products, subtotals):
+        """Rows of the category tree: in detail, a heading, the category's own
+        products, its subcategories and "Total <category>"; in summary, one row per
+        category with its subtotal (its products and its subcategories')."""
+        categories = (
+            self.env["product.category"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse(list(subtotals))
+        )
+        children = defaultdict(list)
+        for category in categories.sorted("complete_name"):
+            children[category.parent_id.id or None].append(category)
+        by_category = defaultdict(list)
+        for row in products:
+            by_category[row["category_id"]].append(row)
+        detail = options["level"] == "detail"
+        rows = []
+
+        def walk(category, level):
+            view = category.category_type == "view"
+            if detail:
+                rows.append(
+                    {
+                        "kind": "group",
+                        "level": level,
+                        "label": category.complete_name,
+                        "is_view": view,
+                    }
+                )
+                rows.extend(self._placed(by_category[category.id], level + 1))
+            else:
+                rows.append(
+                    dict(
+                        self._subtotal_row(
+                            subtotals[category.id], category.complete_name, level
+                        ),
+                        is_view=view,
+                    )
+                )
+            for child in children[category.id]:
+                walk(child, level + 1)
+            if detail:
+                rows.append(
+                    dict(
+                        self._subtotal_row(
+                            subtotals[category.id],
+                            self.env._("Total %(group)s", group=category.complete_name),
+                            level,
+                        ),
+                        is_view=view,
+                    )
+                )
+
+        for root in children[None]:
+            walk(root, 0)
+        return rows

@@ -1,0 +1,491 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The valuation SQL of the inventory valuation engine: one read-only query, one
+scan of the stock valuation layers."""
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+# work_mem of the valuation query: a million layers of 20,000 products aggregate,
+# and their receipts sort for the what-if columns, in memory with it.
+AGGREGATION_WORK_MEM = "128MB"
+WHAT_IF_KEYS = ("fifo_value", "lifo_value", "average_value", "standard_value")
+SUM_KEYS = ("quantity", "value", *WHAT_IF_KEYS)
+# group_by -> (product column, model) of the flat groupings
+FLAT_GROUPS = {
+    "item_group": ("item_group_id", "product.item.group"),
+    "item_model_group": ("item_model_group_id", "product.item.model.group"),
+}
+# Marks the valuation query in PostgreSQL's logs (see tools/check_replica.py).
+QUERY_TAG = SQL("/* product_category_valuation: inventory valuation */")
+
+
+class InventoryValuationReport(models.AbstractModel):
+    _inherit = "report.product_category_valuation.inventory_valuation"
+
+    # ------------------------------------------------------------------
+    # The as-of boundary, for every query and drill-down
+    # ------------------------------------------------------------------
+    def _creation_bound(self, options):
+        """(operator, UTC instant) that a record's creation must satisfy to count
+        at the as-of date when it has no journal entry: by valuation date, up
+        to the as-of date and time; by accounting date, before the end of the
+        as-of day in the user's time zone."""
+        if options["date_basis"] == "valuation":
+            return "<=", options["date"]
+        return "<", options["day_end"]
+
+    def _dated(self, options, created, entry_date=None):
+        """SQL condition: a record created at ``created`` (UTC), whose journal
+        entry (if any) is dated ``entry_date``, counts at the as-of date. By
+        accounting date, the entry's date wins over the creation."""
+        operator, bound = self._creation_bound(options)
+        condition = SQL(f"%s {operator} %s", created, bound)
+        if options["date_basis"] == "valuation" or entry_date is None:
+            return condition
+        return SQL(
+            "CASE WHEN %(entry)s IS NULL THEN %(created)s"
+            " ELSE %(entry)s <= %(day)s END",
+            entry=entry_date,
+            created=condition,
+            day=options["local_date"],
+        )
+
+    def _dated_domain(self, options):
+        """The same boundary as a domain, for records without a journal entry."""
+        operator, bound = self._creation_bound(options)
+        return [("create_date", operator, fields.Datetime.to_string(bound))]
+
+    def _layer_dated(self, options):
+        """(join, condition) that keep the layers ``svl`` of the as-of date."""
+        if options["date_basis"] == "valuation":
+            return SQL(""), self._dated(options, SQL("svl.create_date"))
+        return (
+            SQL("LEFT JOIN account_move svl_move ON svl_move.id = svl.account_move_id"),
+            self._dated(options, SQL("svl.create_date"), SQL("svl_move.date")),
+        )
+
+    # ------------------------------------------------------------------
+    # Filters
+    # ------------------------------------------------------------------
+    def _location_ids(self, options):
+        locations = options["locations"] | options["warehouses"].view_location_id
+        if not locations:
+            return []
+        return (
+            self.env["stock.location"]
+            .sudo()
+            .search([("id", "child_of", locations.ids), ("usage", "=", "internal")])
+            .ids
+        )
+
+    def _product_filter(self, options):
+        """SQL condition on ``l.product_id`` for the category and group filters: a
+        subquery of Odoo's own search."""
+        domain = []
+        if options["categories"]:
+            domain.append(("categ_id", "child_of", options["categories"].ids))
+        if options["item_groups"]:
+            domain.append(("item_group_id", "in", options["item_groups"].ids))
+        if options["item_model_groups"]:
+            domain.append(
+                ("item_model_group_id", "in", options["item_model_groups"].ids)
+            )
+        if not domain:
+            return SQL("TRUE")
+        Product = (
+            self.env["product.product"]
+            .sudo()
+            .with_company(options["company"])
+            .with_context(active_test=False)
+        )
+        return SQL("l.product_id IN %s", Product._search(domain).subselect())
+
+    def _location_parts(self, options):
+        """Quantity and value expressions, with the CTE and join they need when
+        warehouses or locations restrict the report. Valuation is company-wide:
+        the quantity held there is valued at the company-wide unit cost. A move
+        line is dated as the layers are: by accounting date, by the journal
+        entry of its move's first layer, else by its own date."""
+        location_ids = self._location_ids(options)
+        if not location_ids:
+            return SQL("l.quantity"), SQL("l.value"), SQL(""), SQL("")
+        if options["date_basis"] == "valuation":
+            entry_join, dated = SQL(""), self._dated(options, SQL("ml.date"))
+        else:
+            entry_join = SQL(
+                """
+                LEFT JOIN LATERAL (
+                    SELECT am.date
+                      FROM stock_valuation_layer s
+                      JOIN account_move am ON am.id = s.account_move_id
+                     WHERE s.stock_move_id = ml.move_id
+                     ORDER BY s.id
+                     LIMIT 1
+                ) entry ON TRUE
+                """
+            )
+            dated = self._dated(options, SQL("ml.date"), SQL("entry.date"))
+        onhand_cte = SQL(
+            """,
+            onhand AS (
+                SELECT ml.product_id,
+                       SUM(CASE WHEN ml.location_dest_id = ANY(%(locs)s)
+                                THEN ml.quantity_product_uom
+                                ELSE -ml.quantity_product_uom END) AS quantity
+                  FROM stock_move_line ml
+                  %(entry_join)s
+                 WHERE ml.state = 'done' AND ml.company_id = %(company)s
+                   AND %(dated)s
+                   AND (ml.location_id = ANY(%(locs)s))
+                       <> (ml.location_dest_id = ANY(%(locs)s))
+                 GROUP BY ml.product_id
+            )
+            """,
+            locs=location_ids,
+            company=options["company"].id,
+            entry_join=entry_join,
+            dated=dated,
+        )
+        return (
+            SQL("COALESCE(o.quantity, 0)"),
+            SQL(
+                "CASE WHEN l.quantity <> 0"
+                " THEN COALESCE(o.quantity, 0) * l.value / l.quantity ELSE 0 END"
+            ),
+            onhand_cte,
+            SQL("LEFT JOIN onhand o ON o.product_id = l.product_id"),
+        )
+
+    def _has_journal_entries(self, company):
+        """Whether a layer of ``company`` has a journal entry (real-time
+        valuation, now or once): a probe of Odoo's partial index."""
+        return bool(
+            self.env["stock.valuation.layer"]
+            .sudo()
+            .search_count(
+                [("company_id", "=", company.id), ("account_move_id", "!=", False)],
+                limit=1,
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # The query
+    # ------------------------------------------------------------------
+    def _layers_cte(self, options, with_entries, incoming=None):
+        """The CTE ``layers``: the company's layers of the as-of date summed by
+        product, with the value of those without a journal entry (all of them
+        when no layer of the company has one: ``with_entries`` false)."""
+        dated_join, dated = self._layer_dated(options)
+        return SQL(
+            """
+            layers AS (
+                SELECT svl.product_id,
+                       SUM(svl.value) AS value,
+                       SUM(svl.quantity) AS quantity,
+                       %(without_entry)s AS value_without_entry%(incoming)s
+                  FROM stock_valuation_layer svl
+                  %(dated_join)s
+                 WHERE svl.company_id = %(company)s AND %(dated)s
+                 GROUP BY svl.product_id
+            )
+            """,
+            without_entry=SQL(
+                "SUM(svl.value) FILTER (WHERE svl.account_move_id IS NULL)"
+            )
+            if with_entries
+            else SQL("SUM(svl.value)"),
+            incoming=incoming or SQL(""),
+            company=options["company"].id,
+            dated_join=dated_join,
+            dated=dated,
+        )
+
+    def _products_cte(self, options, carry=None):
+        """The CTE ``products``: every product of ``layers`` (whatever the
+        filters: the accounts need them all) with its category, groups, costing
+        method and valuation, and its stock valuation account."""
+        company = options["company"]
+        Template = self.env["product.template"].sudo().with_company(company)
+        Category = self.env["product.category"].sudo().with_company(company)
+        account_join, account = Template._stock_valuation_account_sql("t", "c")
+        return SQL(
+            """
+            categories AS MATERIALIZED (
+                SELECT c.id,
+                       %(cost_method)s AS cost_method,
+                       %(valuation)s AS valuation
+                  FROM product_category c
+            ),
+            products AS MATERIALIZED (
+                SELECT l.product_id, l.quantity, l.value, l.value_without_entry,
+                       t.categ_id,
+                       %(item_group)s AS item_group_id,
+                       %(item_model_group)s AS item_model_group_id,
+                       k.cost_method, k.valuation,
+                       %(account)s AS account_id%(carry)s
+                  FROM layers l
+                  JOIN product_product p ON p.id = l.product_id
+                  JOIN product_template t ON t.id = p.product_tmpl_id
+                  JOIN product_category c ON c.id = t.categ_id
+                  JOIN categories k ON k.id = t.categ_id
+                  %(account_join)s
+            )
+            """,
+            cost_method=Category._field_to_sql("c", "property_cost_method"),
+            valuation=Category._field_to_sql("c", "property_valuation"),
+            item_group=Template._field_to_sql("t", "item_group_id"),
+            item_model_group=Template._field_to_sql("t", "item_model_group_id"),
+            account=account,
+            account_join=account_join,
+            carry=carry or SQL(""),
+        )
+
+    def _accounts_rows(self, columns=0):
+        """The ``account`` rows of the valuation query, from ``products``, with
+        ``columns`` more empty columns."""
+        return SQL(
+            """
+            SELECT 'account', NULL::int, pr.account_id, NULL::int, NULL::int, NULL,
+                   NULL, COALESCE(SUM(pr.value_without_entry), 0)::float8,
+                   SUM(pr.value)::float8%(nulls)s
+              FROM products pr
+             GROUP BY pr.account_id
+            """,
+            nulls=SQL("").join(SQL(", NULL::float8") for _column in range(columns)),
+        )
+
+    def _valuation_query(self, options, with_entries=True):
+        """One read-only query, one scan of the layers. Its rows are, by ``kind``:
+
+        - ``product`` (detail level only): a product, its category, item group and
+          item model group, the costing method and valuation of its category, and
+          its amounts;
+        - ``subtotal``: the sums of every group: every category of the tree (its
+          products and those of its subcategories), or every item group;
+        - ``total``: the sums over all products;
+        - ``account``: the value of all the company's products (whatever the
+          filters) per stock valuation account, and in the quantity column the
+          value of their layers without a journal entry (the reconciliation's).
+
+        Amounts are rounded to the company currency per product first, so that
+        every subtotal is the sum of its products to the cent."""
+        company = options["company"]
+        digits = company.currency_id.decimal_places
+        keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
+        quantity, value, onhand_cte, onhand_join = self._location_parts(options)
+        what_if = self._what_if_parts(options)
+        rounded = SQL(", ").join(
+            SQL(
+                "ROUND(r.%(key)s::numeric, %(digits)s) AS %(key)s",
+                key=SQL.identifier(key),
+                digits=digits,
+            )
+            if key != "quantity"
+            else SQL("r.quantity")
+            for key in keys
+        )
+        sums = SQL(", ").join(
+            SQL("SUM(%(key)s)::float8", key=SQL.identifier(key)) for key in keys
+        )
+        plain = SQL(", ").join(
+            SQL("r.%(key)s::float8", key=SQL.identifier(key)) for key in keys
+        )
+        # the sums of each category (or group), then of every level from them
+        group_column = SQL.identifier(
+            "category_id"
+            if options["group_by"] == "category"
+            else FLAT_GROUPS[options["group_by"]][0]
+        )
+        group_sums = SQL(", ").join(
+            SQL("SUM(r.%(key)s) AS %(key)s", key=SQL.identifier(key)) for key in keys
+        )
+        if options["group_by"] == "category":
+            subtotal = SQL(
+                """
+                SELECT 'subtotal', NULL::int, a.id, NULL::int, NULL::int, NULL,
+                       NULL, %(sums)s
+                  FROM grouped g
+                  JOIN product_category c ON c.id = g.group_id
+                  CROSS JOIN LATERAL unnest(
+                      string_to_array(rtrim(c.parent_path, '/'), '/')::int[]
+                  ) AS a(id)
+                 GROUP BY a.id
+                """,
+                sums=sums,
+            )
+        else:
+            subtotal = SQL(
+                "SELECT 'subtotal', NULL::int, g.group_id, NULL::int, NULL::int,"
+                " NULL, NULL, %(plain)s FROM grouped g",
+                plain=SQL(", ").join(
+                    SQL("g.%(key)s::float8", key=SQL.identifier(key)) for key in keys
+                ),
+            )
+        products = SQL(
+            """
+            SELECT 'product', r.product_id, r.category_id, r.item_group_id,
+                   r.item_model_group_id, r.cost_method, r.valuation, %(plain)s
+              FROM rounded r
+            UNION ALL
+            """,
+            plain=plain,
+        )
+        return SQL(
+            """
+            %(tag)s
+            WITH %(layers)s, %(products)s%(onhand_cte)s,
+            base AS (
+                SELECT l.product_id, l.categ_id, l.item_group_id,
+                       l.item_model_group_id, l.cost_method, l.valuation,
+                       %(quantity)s AS quantity, %(value)s AS value%(carry)s
+                  FROM products l
+                  %(onhand_join)s
+                 WHERE %(product_filter)s
+            )%(what_if_ctes)s,
+            unrounded AS (
+                SELECT b.product_id, b.categ_id AS category_id, b.item_group_id,
+                       b.item_model_group_id, b.cost_method, b.valuation,
+                       b.quantity, b.value%(what_if_columns)s
+                  FROM base b
+                  %(what_if_join)s
+                 WHERE %(zero_filter)s
+            ),
+            rounded AS (
+                SELECT r.product_id, r.category_id, r.item_group_id,
+                       r.item_model_group_id, r.cost_method, r.valuation,
+                       %(rounded)s
+                  FROM unrounded r
+            ),
+            grouped AS MATERIALIZED (
+                SELECT r.%(group_column)s AS group_id, %(group_sums)s
+                  FROM rounded r
+                 GROUP BY r.%(group_column)s
+            )
+            %(products_rows)s
+            %(subtotal)s
+            UNION ALL
+            SELECT 'total', NULL::int, NULL::int, NULL::int, NULL::int, NULL, NULL,
+                   %(sums)s
+              FROM grouped
+            UNION ALL
+            %(accounts)s
+            """,
+            tag=QUERY_TAG,
+            layers=self._layers_cte(options, with_entries, what_if["incoming"]),
+            products=self._products_cte(options, what_if["carry"]),
+            quantity=quantity,
+            value=value,
+            onhand_cte=onhand_cte,
+            onhand_join=onhand_join,
+            product_filter=self._product_filter(options),
+            carry=what_if["carry"],
+            what_if_ctes=what_if["what_if_ctes"],
+            what_if_columns=what_if["what_if_columns"],
+            what_if_join=what_if["what_if_join"],
+            zero_filter=SQL("TRUE")
+            if options["include_zero"]
+            else SQL("b.quantity <> 0"),
+            rounded=rounded,
+            products_rows=products if options["level"] == "detail" else SQL(""),
+            group_column=group_column,
+            group_sums=group_sums,
+            subtotal=subtotal,
+            sums=sums,
+            accounts=self._accounts_rows(len(keys) - 2),
+        )
+
+    def _execute(self, query):
+        """Run ``query`` with the settings of a short analytical query, for it
+        only: enough work_mem for the layers to aggregate in memory (PostgreSQL's
+        default is 4 MB), and no JIT compilation, which costs seconds for a query
+        that runs in a fraction of one."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute("SELECT current_setting('work_mem'), current_setting('jit')")
+        previous = cr.fetchone()
+        cr.execute(
+            SQL(
+                "SELECT set_config('work_mem', %s, true),"
+                " set_config('jit', 'off', true)",
+                AGGREGATION_WORK_MEM,
+            )
+        )
+        try:
+            return self.env.execute_query(query)
+        finally:
+            cr.execute(
+                SQL(
+                    "SELECT set_config('work_mem', %s, true),"
+                    " set_config('jit', %s, true)",
+                    *previous,
+                )
+            )
+
+    @api.model
+    def _get_valuation(self, options):
+        """The valuation at the options' date, from the stock valuation layers, as
+        Odoo values the same products at that date. Returns ``(lines,
+        subtotals, total, accounts)``:
+
+        - ``lines``: one dict per product (detail level only): ``product_id``,
+          ``category_id``, ``item_group_id``, ``item_model_group_id``,
+          ``quantity``, ``value`` (company currency), ``unit_cost`` (value /
+          quantity, 0 without quantity), ``cost_method`` and ``valuation`` of the
+          category in the company and, with the what-if columns, ``fifo_value``,
+          ``lifo_value``, ``average_value`` and ``standard_value``;
+        - ``subtotals``: {group id (category, item group or item model group; None
+          for products without a group): sums of the same keys};
+        - ``total``: the sums over all products;
+        - ``accounts``: {stock valuation account id: (value, value of the layers
+          without a journal entry) of all the company's products mapped to it}.
+        """
+        keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
+        with_entries = self._has_journal_entries(options["company"])
+        rows = self._execute(self._valuation_query(options, with_entries))
+        line_keys = (
+            "product_id",
+            "category_id",
+            "item_group_id",
+            "item_model_group_id",
+            "cost_method",
+            "valuation",
+            *keys,
+        )
+        lines, subtotals, accounts = [], {}, {}
+        total = dict.fromkeys(keys, 0.0)
+        append = lines.append
+        for row in rows:  # tens of thousands of products: one tight loop
+            kind = row[0]
+            if kind == "product":
+                line = dict(zip(line_keys, row[1:], strict=True))
+                quantity = line["quantity"]
+                line["unit_cost"] = line["value"] / quantity if quantity else 0.0
+                append(line)
+                continue
+            sums = {
+                key: amount or 0.0 for key, amount in zip(keys, row[7:], strict=True)
+            }
+            if kind == "subtotal":
+                subtotals[row[2]] = sums
+            elif kind == "total":
+                total = sums
+            else:
+                # the quantity column carries the value of layers without entry
+                accounts[row[2]] = (sums["value"], sums["quantity"])
+        return lines, subtotals, total, accounts
+
+    @api.model
+    def _get_account_values(self, options):
+        """The ``accounts`` of ``_get_valuation`` alone: one scan of the layers,
+        no product rows."""
+        with_entries = self._has_journal_entries(options["company"])
+        rows = self._execute(
+            SQL(
+                "%(tag)s WITH %(layers)s, %(products)s %(accounts)s",
+                tag=QUERY_TAG,
+                layers=self._layers_cte(options, with_entries),
+                products=self._products_cte(options),
+                accounts=self._accounts_rows(),
+            )
+        )
+        return {row[2]: (row[8] or 0.0, row[7] or 0.0) for row in rows}

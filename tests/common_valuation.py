@@ -1,0 +1,175 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The set-up of the valuation report and reconciliation tests."""
+
+from datetime import datetime, timedelta
+
+from odoo import Command, fields
+from odoo.tools import SQL
+
+from .common_item_group import ItemGroupCase, OtherAccountCase
+
+T0 = datetime(2026, 1, 5, 8, 0)
+REPORT = "product_category_valuation.inventory_valuation"
+
+
+class ValuationReportCase(ItemGroupCase):
+    """History (one hour apart, in this order):
+
+    FIFO desk (item group FURN): +10 @ 5, +10 @ 8, -12, +3 returned by the customer
+    AVCO chair (item group FURN): +10 @ 10, +10 @ 20, -4
+    Standard lamp (no item group): +5 @ 7, cost changed to 9
+
+    Categories: PCV Valuation (View) > PCV FIFO, PCV AVCO, PCV Standard.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Category = cls.env["product.category"]
+        cls.root = Category.create({"name": "PCV Valuation", "category_type": "view"})
+        (cls.fifo_categ | cls.avco_categ).parent_id = cls.root
+        cls.std_categ = Category.create(
+            {
+                "name": "PCV Standard",
+                "parent_id": cls.root.id,
+                "property_cost_method": "standard",
+                "property_valuation": "real_time",
+                "property_stock_valuation_account_id": cls.categ_valuation.id,
+                "property_stock_account_input_categ_id": cls.categ_input.id,
+                "property_stock_account_output_categ_id": cls.categ_output.id,
+            }
+        )
+        cls.std_product = cls.env["product.product"].create(
+            {
+                "name": "PCV Standard lamp",
+                "is_storable": True,
+                "categ_id": cls.std_categ.id,
+                "standard_price": 7.0,
+            }
+        )
+        cls.fifo_in_1 = cls._receive(cls.fifo_product, 10, 5.0)
+        cls.fifo_in_2 = cls._receive(cls.fifo_product, 10, 8.0)
+        cls.fifo_out = cls._deliver(cls.fifo_product, 12)
+        cls.fifo_return = cls._move(
+            cls.fifo_product,
+            3,
+            cls.customer_location,
+            cls.stock_location,
+            origin_returned_move_id=cls.fifo_out.id,
+        )
+        cls._receive(cls.avco_product, 10, 10.0)
+        cls._receive(cls.avco_product, 10, 20.0)
+        cls._deliver(cls.avco_product, 4)
+        cls._receive(cls.std_product, 5, 7.0)
+        cls.std_product.standard_price = 9.0
+        # Spread the layers (and their entries) over time, one hour apart.
+        cls.env.flush_all()
+        layers = cls.env["stock.valuation.layer"].search(
+            [("product_id", "in", cls.products().ids)], order="id"
+        )
+        for hour, layer in enumerate(layers):
+            cls.env.cr.execute(
+                SQL(
+                    "UPDATE stock_valuation_layer SET create_date = %s WHERE id = %s",
+                    T0 + timedelta(hours=hour),
+                    layer.id,
+                )
+            )
+        cls.env.invalidate_all()
+        cls.layer_count = len(layers)
+
+    @classmethod
+    def products(cls):
+        return cls.fifo_product | cls.avco_product | cls.std_product
+
+    def _wizard(self, user=None, **values):
+        Wizard = self.env["product.category.valuation.wizard"]
+        if user:
+            Wizard = Wizard.with_user(user)
+        return Wizard.create(values)
+
+    def _engine(self, user=None):
+        Engine = self.env["report.product_category_valuation.inventory_valuation"]
+        return Engine.with_user(user) if user else Engine
+
+    def _data(self, user=None, **values):
+        """The report's data as the wizard passes it to the engine."""
+        return self._wizard(user=user, **values)._prepare_report_data()
+
+    def _report(self, user=None, **values):
+        return self._engine(user)._get_report_data(self._data(user=user, **values))
+
+    def _render(self, output, data, user=None):
+        """The report as ``output`` (pdf, html or xlsx), as the download route
+        renders it."""
+        Report = self.env["ir.actions.report"]
+        if user:
+            Report = Report.with_user(user)
+        if output == "xlsx":
+            return (
+                self.env["report.product_category_valuation.inventory_valuation_xlsx"]
+                .with_user(user or self.env.user)
+                ._render_xlsx(data)
+            )
+        if output == "pdf":
+            return Report.with_context(force_report_rendering=True)._render_qweb_pdf(
+                REPORT, data=data
+            )[0]
+        return Report._render_qweb_html(REPORT, [], data=data)[0]
+
+    def _lines(self, **values):
+        engine = self._engine()
+        options = engine._get_options(self._data(**values))
+        lines = engine._get_valuation(options)[0]
+        return {line["product_id"]: line for line in lines}
+
+
+class ReconciliationCase(OtherAccountCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.engine = cls.env["report.product_category_valuation.inventory_valuation"]
+
+    def _reconcile(self, date=None, **values):
+        data = {
+            "company_id": self.company.id,
+            "date": fields.Datetime.to_string(date or fields.Datetime.now()),
+            "level": "summary",
+            **values,
+        }
+        report = self.engine._get_report_data(data)
+        rows = {rec["account"]: rec for rec in report["reconciliation"]}
+        for rec in rows.values():
+            self.assertAlmostEqual(
+                sum(rec["buckets"].values()),
+                rec["difference"],
+                2,
+                f"the buckets of {rec['account_name']} add up to its difference",
+            )
+        return rows
+
+    def _entry(self, account, amount, state="posted", date=None):
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": date or fields.Date.today(),
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "line_ids": [
+                    Command.create({"account_id": account.id, "balance": amount}),
+                    Command.create(
+                        {
+                            "account_id": self.company_data[
+                                "default_account_expense"
+                            ].id,
+                            "balance": -amount,
+                        }
+                    ),
+                ],
+            }
+        )
+        if state == "posted":
+            entry.action_post()
+        return entry
+
+    def _figures(self, rec):
+        return (rec["ledger_balance"], rec["report_value"], rec["difference"])
