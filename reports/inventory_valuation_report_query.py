@@ -68,9 +68,8 @@ class InventoryValuationReport(models.AbstractModel):
     # Filters
     # ------------------------------------------------------------------
     def _location_ids(self, options):
+        """The internal locations of the chosen locations and warehouses."""
         locations = options["locations"] | options["warehouses"].view_location_id
-        if not locations:
-            return []
         return (
             self.env["stock.location"]
             .sudo()
@@ -106,9 +105,9 @@ class InventoryValuationReport(models.AbstractModel):
         the quantity held there is valued at the company-wide unit cost. A move
         line is dated as the layers are: by accounting date, by the journal
         entry of its move's first layer, else by its own date."""
-        location_ids = self._location_ids(options)
-        if not location_ids:
+        if not (options["locations"] or options["warehouses"]):
             return SQL("l.quantity"), SQL("l.value"), SQL(""), SQL("")
+        location_ids = self._location_ids(options)
         if options["date_basis"] == "valuation":
             entry_join, dated = SQL(""), self._dated(options, SQL("ml.date"))
         else:

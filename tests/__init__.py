@@ -7,6 +7,7 @@ from . import test_margin_control
 from . import test_margin_customer_paths
 from . import test_margin_paths
 from . import test_reconciliation
+from . import test_report_options
 from . import test_rpc_robustness
 from . import test_tours
 from . import test_valuation_histories

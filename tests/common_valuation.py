@@ -173,3 +173,22 @@ class ReconciliationCase(OtherAccountCase):
 
     def _figures(self, rec):
         return (rec["ledger_balance"], rec["report_value"], rec["difference"])
+
+    def _periodic_product(self, name, account):
+        """A storable product of a new FIFO category valued periodically, whose
+        stock valuation account is ``account``."""
+        category = self.env["product.category"].create(
+            {
+                "name": f"PCV Periodic {name}",
+                "property_cost_method": "fifo",
+                "property_valuation": "manual_periodic",
+                "property_stock_valuation_account_id": account.id,
+            }
+        )
+        return self.env["product.product"].create(
+            {
+                "name": f"PCV Periodic {name}",
+                "is_storable": True,
+                "categ_id": category.id,
+            }
+        )

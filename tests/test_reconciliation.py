@@ -5,7 +5,7 @@ up to it, two dating bases, the user's time zone on both sides."""
 
 from datetime import datetime, timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tools import SQL
 
 from .common_valuation import ReconciliationCase
@@ -80,25 +80,6 @@ class TestDifferencesExplained(ReconciliationCase):
             draft.line_ids.filtered(
                 lambda line: line.account_id == self.group_valuation
             ).ids,
-        )
-
-    def _periodic_product(self, name, account):
-        """A storable product of a new FIFO category valued periodically, whose
-        stock valuation account is ``account``."""
-        category = self.env["product.category"].create(
-            {
-                "name": f"PCV Periodic {name}",
-                "property_cost_method": "fifo",
-                "property_valuation": "manual_periodic",
-                "property_stock_valuation_account_id": account.id,
-            }
-        )
-        return self.env["product.product"].create(
-            {
-                "name": f"PCV Periodic {name}",
-                "is_storable": True,
-                "categ_id": category.id,
-            }
         )
 
     def test_periodic_product_layers_without_entry(self):
@@ -252,3 +233,291 @@ class TestDifferencesExplained(ReconciliationCase):
                 lambda line: line.account_id == self.group_valuation
             ),
         )
+
+
+class TestEveryPartFromItsOwnItems(ReconciliationCase):
+    """Each part of a difference is computed from the journal items or layers
+    behind it, and lists them; what none explains is shown as such."""
+
+    def _parts(self, rec, **expected):
+        """Assert the parts of ``rec``: the ones named, and 0 for the others."""
+        self.assertEqual(
+            rec["buckets"],
+            dict(dict.fromkeys(rec["buckets"], 0.0), **expected),
+            rec["account_name"],
+        )
+
+    def _valuation_line(self, entry, account=None):
+        return entry.line_ids.filtered(
+            lambda line: line.account_id == (account or self.group_valuation)
+        )
+
+    def _edit(self, entry, amount):
+        """Reset ``entry`` to draft, put ``amount`` on its stock valuation line
+        (and its opposite on the counterpart) and post it again."""
+        entry.button_draft()
+        line = self._valuation_line(entry)
+        entry.write(
+            {
+                "line_ids": [
+                    Command.update(line.id, {"balance": amount}),
+                    Command.update((entry.line_ids - line).id, {"balance": -amount}),
+                ]
+            }
+        )
+        entry.action_post()
+
+    def test_an_edited_entry_differs_from_its_layer(self):
+        receipt = self._receive(self.fifo_product, 10, 10.0)
+        entry = receipt.stock_valuation_layer_ids.account_move_id
+        self._edit(entry, 120.0)
+        rec = self._reconcile()[self.group_valuation]
+        self.assertEqual(self._figures(rec), (120.0, 100.0, 20.0))
+        self._parts(rec, differs=20.0)
+        self.assertEqual(rec["differs_ids"], self._valuation_line(entry).ids)
+        self.assertFalse(rec["moved_ids"] or rec["unexplained_ids"])
+
+    def test_an_entry_left_in_draft(self):
+        receipt = self._receive(self.fifo_product, 10, 10.0)
+        entry = receipt.stock_valuation_layer_ids.account_move_id
+        entry.button_draft()
+        rec = self._reconcile()[self.group_valuation]
+        self.assertEqual(self._figures(rec), (0.0, 100.0, -100.0))
+        self._parts(rec, differs=-100.0)
+        self.assertEqual(rec["differs_ids"], self._valuation_line(entry).ids)
+        self.assertEqual(rec["draft"], 100.0, "shown, not counted")
+
+    def test_an_entry_dated_after_its_layer(self):
+        receipt = self._receive(self.fifo_product, 10, 5.0)
+        entry = receipt.stock_valuation_layer_ids.account_move_id
+        tomorrow = fields.Date.today() + timedelta(days=1)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move SET date = %(day)s WHERE id = %(id)s;"
+                " UPDATE account_move_line SET date = %(day)s WHERE move_id = %(id)s",
+                day=tomorrow,
+                id=entry.id,
+            )
+        )
+        self.env.invalidate_all()
+        rec = self._reconcile()[self.group_valuation]
+        self.assertEqual(self._figures(rec), (0.0, 50.0, -50.0))
+        self._parts(rec, other_side=-50.0)
+        self.assertEqual(rec["other_side_ids"], self._valuation_line(entry).ids)
+        by_accounting = self._reconcile(date_basis="accounting")[self.group_valuation]
+        self.assertEqual(self._figures(by_accounting), (0.0, 0.0, 0.0))
+
+    def test_value_posted_while_the_product_mapped_elsewhere(self):
+        receipt = self._receive(self.fifo_product, 10, 5.0)
+        entry = receipt.stock_valuation_layer_ids.account_move_id
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE product_template SET item_group_id = item_group_id"
+                " || jsonb_build_object(%s, %s) WHERE id = %s",
+                str(self.company.id),
+                self.other_group.id,
+                self.fifo_product.product_tmpl_id.id,
+            )
+        )
+        self.env.invalidate_all()
+        rows = self._reconcile()
+        old, new = rows[self.group_valuation], rows[self.other_valuation]
+        self._parts(old, moved=50.0)
+        self._parts(new, moved=-50.0)
+        self.assertEqual(old["moved_ids"], self._valuation_line(entry).ids)
+        self.assertEqual(new["moved_ids"], self._valuation_line(entry).ids)
+
+    def test_transfers_are_moved_value(self):
+        self._receive(self.fifo_product, 10, 5.0)
+        self.fifo_product.item_group_id = self.other_group
+        transfer = self.env["account.move"].search(
+            [("stock_valuation_transfer", "=", True)]
+        )
+        rows = self._reconcile()
+        old, new = rows[self.group_valuation], rows[self.other_valuation]
+        self.assertEqual(self._figures(old), (0.0, 0.0, 0.0))
+        self.assertEqual(self._figures(new), (50.0, 50.0, 0.0))
+        self.assertEqual(new["transfers"], 50.0)
+        self.assertIn(
+            self._valuation_line(transfer, self.other_valuation).id, new["moved_ids"]
+        )
+
+    def test_what_no_part_explains_is_unexplained(self):
+        """Two layers share one entry, which holds both values; the second is
+        dated after the as-of date: nothing but the entry's own split explains
+        the 10.00 the ledger holds beyond the inventory."""
+        receipt = self._receive(self.fifo_product, 10, 5.0)
+        entry = receipt.stock_valuation_layer_ids.account_move_id
+        later = self.env["stock.valuation.layer"].create(
+            {
+                "company_id": self.company.id,
+                "product_id": self.fifo_product.id,
+                "quantity": 0,
+                "value": 10.0,
+                "description": "PCV landed cost",
+                "account_move_id": entry.id,
+            }
+        )
+        self._edit(entry, 60.0)
+        as_of = fields.Datetime.now()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE stock_valuation_layer SET create_date = %s WHERE id = %s",
+                as_of + timedelta(hours=1),
+                later.id,
+            )
+        )
+        rec = self._reconcile(date=as_of)[self.group_valuation]
+        self.assertEqual(self._figures(rec), (60.0, 50.0, 10.0))
+        self._parts(rec, unexplained=10.0)
+        self.assertEqual(rec["unexplained_ids"], self._valuation_line(entry).ids)
+        self.assertEqual(rec["unexplained_entries"], 10.0)
+
+    def test_every_part_opens_its_records(self):
+        """Through the Reconciliation button: each non-zero part opens at least
+        one record, the records behind it."""
+        receipt = self._receive(self.fifo_product, 10, 10.0)
+        edited = receipt.stock_valuation_layer_ids.account_move_id
+        self._edit(edited, 130.0)
+        manual = self._entry(self.group_valuation, 7.0)
+        self._entry(self.group_valuation, 3.0, state="draft")
+        bolt = self._periodic_product("bolt", self.group_valuation)
+        self._receive(bolt, 2, 4.0)
+        wizard = self.env["product.category.valuation.wizard"].create({})
+        action = wizard.action_open_reconciliation()
+        lines = self.env[action["res_model"]].search(action["domain"])
+        mine = lines.filtered(lambda line: line.account_id == self.group_valuation)
+        self.assertEqual(
+            {line.bucket: line.amount for line in mine},
+            {"differs": 30.0, "unlinked": 7.0, "no_entry": -8.0, "draft": 3.0},
+        )
+        expected = {
+            "differs": self._valuation_line(edited),
+            "unlinked": self._valuation_line(manual),
+            "no_entry": bolt.stock_valuation_layer_ids,
+        }
+        for line in lines:
+            opened = line.action_open()
+            records = self.env[opened["res_model"]].search(opened["domain"])
+            self.assertTrue(records, f"{line.account_id.code} {line.bucket}")
+            if line in mine and line.bucket in expected:
+                self.assertEqual(records, expected[line.bucket], line.bucket)
+
+
+class TestOneRuleOnePlace(ReconciliationCase):
+    def test_the_stock_account_of_a_product_is_the_same_everywhere(self):
+        """Products with and without an item group, in two companies: the SQL of
+        the report, its drill-down and the product's own accounts agree."""
+        company_b = self.setup_other_company(name="PCV Company B")["company"]
+        Account = self.env["account.account"].with_company(company_b)
+        b_categ_account = Account.create(
+            {"name": "PCV B stock", "code": "310100", "account_type": "asset_current"}
+        )
+        b_group_account = Account.create(
+            {"name": "PCV B group", "code": "310900", "account_type": "asset_current"}
+        )
+        b_group = self.env["product.item.group"].create(
+            {
+                "name": "PCV B group",
+                "code": "B-GROUP",
+                "company_id": company_b.id,
+                "stock_valuation_account_id": b_group_account.id,
+            }
+        )
+        (self.fifo_categ | self.avco_categ).with_company(
+            company_b
+        ).property_stock_valuation_account_id = b_categ_account
+        self.fifo_product.with_company(company_b).item_group_id = b_group
+        plain = self.env["product.product"].create(
+            {"name": "PCV Plain", "is_storable": True, "categ_id": self.fifo_categ.id}
+        )
+        expected = {
+            self.company: {
+                self.fifo_product: self.group_valuation,
+                self.avco_product: self.group_valuation,
+                plain: self.categ_valuation,
+            },
+            company_b: {
+                self.fifo_product: b_group_account,
+                self.avco_product: b_categ_account,
+                plain: b_categ_account,
+            },
+        }
+        for company, accounts in expected.items():
+            Template = self.env["product.template"].with_company(company)
+            mapping = dict(
+                self.env.execute_query(Template._stock_valuation_accounts_query())
+            )
+            for product, account in accounts.items():
+                with self.subTest(company=company.name, product=product.name):
+                    own = product.product_tmpl_id.with_company(company)
+                    self.assertEqual(
+                        own._get_product_accounts()["stock_valuation"], account
+                    )
+                    self.assertEqual(mapping[product.id], account.id)
+        # the report's accounts, from its own scan, follow the same rule
+        self._receive(plain, 1, 3.0)
+        self._receive(self.fifo_product, 1, 5.0)
+        options = self.engine._get_options({"company_id": self.company.id})
+        accounts = self.engine._get_valuation(options)[3]
+        self.assertEqual(accounts[self.categ_valuation.id][0], 3.0)
+        self.assertEqual(accounts[self.group_valuation.id][0], 5.0)
+        domains = self.engine._bucket_domains(options)
+        layers = self.env["stock.valuation.layer"].search(
+            domains[self.categ_valuation.id][1]
+        )
+        self.assertEqual(layers.product_id, plain)
+
+    def test_the_as_of_boundary_is_the_same_for_figures_and_drill_down(self):
+        """By accounting date, a layer without entry created at 23:59:59.5 on the
+        as-of day (Brussels time) is counted by the figures and opened by the
+        drill-down; one at 00:00:00.5 the next day by neither."""
+        bolt = self._periodic_product("bolt", self.other_valuation)
+        self._receive(bolt, 1, 10.0)
+        self._receive(bolt, 1, 20.0)
+        first, second = bolt.stock_valuation_layer_ids.sorted("id")
+        day = datetime(2026, 1, 5)
+        self.env.flush_all()
+        for layer, at in (
+            (first, day + timedelta(hours=22, minutes=59, seconds=59.5)),
+            (second, day + timedelta(hours=23, seconds=0.5)),
+        ):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE stock_valuation_layer SET create_date = %s WHERE id = %s",
+                    at,
+                    layer.id,
+                )
+            )
+        self.env.invalidate_all()
+        engine = self.engine.with_context(tz="Europe/Brussels")
+        options = engine._get_options(
+            {
+                "company_id": self.company.id,
+                "date": "2026-01-05 12:00:00",
+                "date_basis": "accounting",
+            }
+        )
+        lines = {line["product_id"]: line for line in engine._get_valuation(options)[0]}
+        self.assertEqual(lines[bolt.id]["value"], 10.0)
+        without_entry = engine._bucket_domains(options)[self.other_valuation.id][0]
+        self.assertEqual(self.env["stock.valuation.layer"].search(without_entry), first)
+
+    def test_the_parts_are_named_once(self):
+        titles = self.engine._bucket_titles()
+        Line = self.env["product.category.valuation.reconciliation.line"]
+        self.assertEqual(
+            Line._fields["bucket"]._description_selection(self.env), titles
+        )
+        Wizard = self.env["product.category.valuation.wizard"]
+        for fname, selection in (
+            ("group_by", self.engine._group_by_selection()),
+            ("level", self.engine._level_selection()),
+            ("date_basis", self.engine._date_basis_selection()),
+        ):
+            self.assertEqual(
+                Wizard._fields[fname]._description_selection(self.env), selection
+            )

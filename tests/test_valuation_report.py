@@ -9,7 +9,7 @@ from PyPDF2 import PdfReader
 
 from odoo import Command
 from odoo.exceptions import AccessError
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common_valuation import T0, ValuationReportCase
 
@@ -538,3 +538,102 @@ class TestReportAccess(ValuationReportCase):
                 action["url"],
             )
             self.assertNotIn("xlsx_file", wizard._fields)
+
+
+class TestSmallerDefects(ValuationReportCase):
+    def test_on_hand_by_location_is_dated_like_the_layers(self):
+        """By accounting date, the quantity held in a location follows the
+        journal entries of its moves, as the layers do: with every entry dated
+        on the first day, the location holds on that day what the company
+        holds."""
+        entries = self.products().stock_valuation_layer_ids.account_move_id
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move SET date = %(day)s WHERE id IN %(ids)s;"
+                " UPDATE account_move_line SET date = %(day)s WHERE move_id IN %(ids)s",
+                day=T0.date(),
+                ids=tuple(entries.ids),
+            )
+        )
+        self.env.invalidate_all()
+        values = {"date_basis": "accounting", "date": T0 + timedelta(days=1)}
+        everywhere = self._lines(**values)
+        in_stock = self._lines(
+            location_ids=[Command.set(self.stock_location.ids)], **values
+        )
+        self.assertEqual(set(in_stock), set(everywhere))
+        for product_id, line in everywhere.items():
+            self.assertAlmostEqual(in_stock[product_id]["quantity"], line["quantity"])
+            self.assertAlmostEqual(in_stock[product_id]["value"], line["value"], 2)
+        self.assertEqual(everywhere[self.fifo_product.id]["quantity"], 11)
+
+    def test_numbers_follow_the_languages_digit_grouping(self):
+        lang = self.env["res.lang"]._activate_lang("en_IN")
+        self.assertEqual(lang.grouping, "[3,2,0]")
+        engine = self._engine().with_context(lang="en_IN")
+        fmt = engine._number_formatter(2)
+        self.assertEqual(fmt(1234567.891), "12,34,567.89")
+        for value in (0.0, 5.5, -1234567.5, 123456789012.25, 999.999):
+            self.assertEqual(fmt(value), lang.format("%.2f", value, grouping=True))
+        french = self._engine().with_context(lang="fr_FR")
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.assertEqual(french._number_formatter(2)(1234567.891), "1\xa0234\xa0567,89")
+
+    def test_xlsx_quantities_at_the_unit_of_measure_precision(self):
+        self.env.ref("product.decimal_product_uom").digits = 3
+        content = self._render("xlsx", self._data())
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            styles = archive.read("xl/styles.xml").decode()
+        self.assertIn('formatCode="#,##0.000"', styles)
+
+    def test_xlsx_highlights_the_difference_column(self):
+        self._post_manual_entry(self.group_valuation, 100.0)
+        content = self._render("xlsx", self._data())
+        ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            styles = etree.fromstring(archive.read("xl/styles.xml"))
+            sheet = etree.fromstring(archive.read("xl/worksheets/sheet2.xml"))
+        filled = {
+            str(index)
+            for index, xf in enumerate(styles.find("m:cellXfs", ns))
+            if xf.get("fillId") not in (None, "0")
+        }
+        cells, _sheet = TestReportOutputs._xlsx_sheets(content)["Reconciliation"]
+        titles = {col: value for (row, col), value in cells.items() if row == 3}
+        highlighted = [
+            (int(cell.get("r")[1:]), titles[cell.get("r")[0]])
+            for cell in sheet.iter(f"{{{ns['m']}}}c")
+            if cell.get("s") in filled
+        ]
+        account_row = next(
+            row
+            for (row, col), value in cells.items()
+            if value == self.group_valuation.display_name
+        )
+        self.assertEqual(highlighted, [(account_row, "Difference")])
+
+    def test_the_wizard_says_what_it_is(self):
+        model = self.env["ir.model"]._get("product.category.valuation.wizard")
+        self.assertEqual(model.name, "Inventory Valuation Options")
+
+    def _post_manual_entry(self, account, amount):
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "line_ids": [
+                    Command.create({"account_id": account.id, "balance": amount}),
+                    Command.create(
+                        {
+                            "account_id": self.company_data[
+                                "default_account_expense"
+                            ].id,
+                            "balance": -amount,
+                        }
+                    ),
+                ],
+            }
+        )
+        entry.action_post()
+        return entry
