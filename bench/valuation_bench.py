@@ -8,24 +8,31 @@ Run with the project's virtualenv Python (``make bench`` does the set-up first):
                                               [--database DB] [--scale]
 
 Without --database, a scratch database ``pcv_bench`` is created afresh with the
-addon installed. Then N products (in 50 categories, 10 item groups) and M stock
-valuation layers are added through SQL, and, best of --repeat interleaved rounds
-each, on the same rows:
+addon installed. Then N products (in 50 categories, half of them valued in
+real time, 10 item groups) and M stock valuation layers are added through SQL,
+each layer of a real-time product with its posted journal entry (two journal
+items), and, best of --repeat interleaved rounds each, on the same rows:
 
 - sql: one hand-written SQL aggregate of the layers by product;
+- ledger floor: one hand-written SQL sum of the stock accounts' journal items by
+  account, with their link to layers (the ledger side of the reconciliation);
 - native: Odoo's own ``_read_group`` of the layers by product (the one behind
   ``product.product.value_svl``);
 - report: the engine's data method, detail level (``_get_valuation``);
-- what-if: the same with the what-if columns;
+- reconciliation: the engine's reconciliation alone (``_get_reconciliation``);
+- report data: everything the outputs show (``_get_report_data``);
+- what-if: the data method with the what-if columns;
 - xlsx detail, html summary, html detail, pdf summary: what the user gets;
 - what-if floor: the sort and the running sum alone that an exact FIFO / LIFO
   valuation needs beyond the data method (hand-written SQL);
 - xlsx floor: xlsxwriter alone, writing as many cells as the detail, without
-  data (a what-if and an XLSX detail cost at least the report plus their floor).
+  data (an XLSX detail costs at least the report data plus this floor).
 
-Each is printed with its ratio to the hand SQL, then the peak memory. ``--scale``
-runs 100,000 products and 10,000,000 layers. The last line printed is
-``RATIO report/sql=X.XX report/native=Y.YY``.
+Each is printed with its ratio to the hand SQL, then the peak memory, then
+``RATIO reconciliation/ledger-floor=X.XX data/floors=Y.YY xlsx/floor=Z.ZZ`` (the
+report data against the sum of the two SQL floors, the XLSX against the report
+data plus its floor). ``--scale`` runs 100,000 products and 10,000,000 layers. The
+last line printed is ``RATIO report/sql=X.XX report/native=Y.YY``.
 """
 
 import argparse
@@ -64,10 +71,41 @@ def fill(env, products, layers):
 
     cr = env.cr
     company = env.company
-    categories = env["product.category"].create(
-        [{"name": f"Bench category {i}"} for i in range(50)]
-    )
+    Account = env["account.account"]
     run = int(time.time())  # codes stay unique when a database is filled twice
+    stock, stock_in, stock_out = (
+        Account.create(
+            {
+                "name": f"Bench {name}",
+                "code": f"B{run % 10**6}{i}",
+                "account_type": kind,
+            }
+        )
+        for i, (name, kind) in enumerate(
+            (
+                ("stock", "asset_current"),
+                ("stock input", "liability_current"),
+                ("stock output", "liability_current"),
+            )
+        )
+    )
+    # half the categories valued in real time: their layers have journal entries
+    categories = env["product.category"].create(
+        [
+            {"name": f"Bench category {i}"}
+            | (
+                {
+                    "property_valuation": "real_time",
+                    "property_stock_valuation_account_id": stock.id,
+                    "property_stock_account_input_categ_id": stock_in.id,
+                    "property_stock_account_output_categ_id": stock_out.id,
+                }
+                if i % 2
+                else {}
+            )
+            for i in range(50)
+        ]
+    )
     groups = env["product.item.group"].create(
         [{"name": f"Bench group {i}", "code": f"BENCH{run}-{i}"} for i in range(10)]
     )
@@ -179,7 +217,119 @@ def fill(env, products, layers):
             "create_date": SQL("now() - (mod(g, 730)) * interval '1 day'"),
         },
     )
+    real_time = categories.filtered(
+        lambda category: category.property_valuation == "real_time"
+    )
+    add_entries(env, layer, real_time, stock, stock_in)
     env.invalidate_all()
+
+
+def add_entries(env, layer, real_time, stock, counterpart):
+    """A posted journal entry for every layer of a real-time product, as Odoo's
+    perpetual valuation makes it: the layer's value on the stock account, its
+    opposite on the counterpart, dated on the layer's day. Copies of one entry
+    made by Odoo, through SQL."""
+    from odoo import Command
+    from odoo.tools import SQL
+
+    cr = env.cr
+    journal = env["account.journal"].search(
+        [("type", "=", "general"), ("company_id", "=", env.company.id)], limit=1
+    )
+    model = env["account.move"].create(
+        {
+            "move_type": "entry",
+            "journal_id": journal.id,
+            "line_ids": [
+                Command.create({"account_id": stock.id, "balance": 1.0}),
+                Command.create({"account_id": counterpart.id, "balance": -1.0}),
+            ],
+        }
+    )
+    model.action_post()
+    env.flush_all()
+
+    def copy(table, source_id, select, overrides):
+        cr.execute(
+            SQL(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_name = %s AND column_name <> 'id'",
+                table,
+            )
+        )
+        names = [name for (name,) in cr.fetchall()]
+        cr.execute(
+            SQL(
+                "INSERT INTO %(table)s (%(cols)s) SELECT %(values)s"
+                " FROM %(table)s s, (%(select)s) src WHERE s.id = %(id)s",
+                table=SQL.identifier(table),
+                cols=SQL(", ").join(SQL.identifier(name) for name in names),
+                values=SQL(", ").join(
+                    overrides.get(name, SQL("s.%s", SQL.identifier(name)))
+                    for name in names
+                ),
+                select=select,
+                id=source_id,
+            )
+        )
+
+    # one entry per layer of a real-time product, named after its layer
+    layers = SQL(
+        "SELECT svl.id, svl.value, svl.create_date::date AS day"
+        " FROM stock_valuation_layer svl"
+        " JOIN product_product p ON p.id = svl.product_id"
+        " JOIN product_template t ON t.id = p.product_tmpl_id"
+        " WHERE svl.id > %s AND t.categ_id = ANY(%s)",
+        layer.id,
+        real_time.ids,
+    )
+    copy(
+        "account_move",
+        model.id,
+        layers,
+        {
+            "name": SQL("'BENCH/' || src.id"),
+            "ref": SQL("src.id::text"),
+            "date": SQL("src.day"),
+            "invoice_date": SQL("NULL"),
+        },
+    )
+    cr.execute(
+        SQL(
+            "UPDATE stock_valuation_layer svl SET account_move_id = am.id"
+            " FROM account_move am"
+            " WHERE am.id > %s AND am.ref = svl.id::text",
+            model.id,
+        )
+    )
+    for line in model.line_ids:
+        sign = 1 if line.account_id == stock else -1
+        copy(
+            "account_move_line",
+            line.id,
+            SQL(
+                "SELECT am.id, am.name, am.date, svl.value"
+                " FROM account_move am"
+                " JOIN stock_valuation_layer svl ON svl.account_move_id = am.id"
+                " WHERE am.id > %s",
+                model.id,
+            ),
+            {
+                "move_id": SQL("src.id"),
+                "move_name": SQL("src.name"),
+                "date": SQL("src.date"),
+                "balance": SQL("%s * src.value", sign),
+                "amount_currency": SQL("%s * src.value", sign),
+                "debit": SQL("GREATEST(%s * src.value, 0)", sign),
+                "credit": SQL("GREATEST(-%s * src.value, 0)", sign),
+                "amount_residual": SQL("%s * src.value", sign)
+                if line.account_id.reconcile
+                else SQL("0"),
+                "amount_residual_currency": SQL("%s * src.value", sign)
+                if line.account_id.reconcile
+                else SQL("0"),
+            },
+        )
 
 
 def vacuum(database):
@@ -192,7 +342,8 @@ def vacuum(database):
             "-d",
             database,
             "-c",
-            "VACUUM ANALYZE stock_valuation_layer, product_product, product_template",
+            "VACUUM ANALYZE stock_valuation_layer, product_product,"
+            " product_template, account_move, account_move_line",
         ],
         check=True,
     )
@@ -215,28 +366,39 @@ def best_times(functions, repeat):
     return best, results
 
 
-def measurements(env, now):
-    """{label: function} of what is timed, on the same rows."""
+def report_data(env, now):
+    """The report's data as the wizard passes it, at ``now``."""
     from odoo import fields
-    from odoo.tools import SQL
-
-    cr = env.cr
-    company = env.company
-    engine = env["report.product_category_valuation.inventory_valuation"]
-    xlsx = env["report.product_category_valuation.inventory_valuation_xlsx"]
-    Report = env["ir.actions.report"]
-    name = "product_category_valuation.inventory_valuation"
 
     def data(**values):
         return dict(
             {
                 "date": fields.Datetime.to_string(now),
-                "company_id": company.id,
+                "company_id": env.company.id,
                 "group_by": "category",
                 "level": "detail",
             },
             **values,
         )
+
+    return data
+
+
+def floors(env, now):
+    """{label: function} of what the report must cost at least, by hand: the
+    layers summed by product (sql), the stock accounts' journal items summed by
+    account with their link to layers (ledger floor), the sort and running sum of
+    an exact FIFO / LIFO (what-if floor), xlsxwriter writing as many cells as the
+    detail without data (xlsx floor)."""
+    from odoo.tools import SQL
+
+    cr = env.cr
+    company = env.company
+    engine = env["report.product_category_valuation.inventory_valuation"]
+    options = engine._get_options(report_data(env, now)(level="summary"))
+    stock_accounts = engine._stock_accounts(
+        options, engine._get_valuation(options)[3]
+    ).ids
 
     def hand_sql():
         cr.execute(
@@ -253,9 +415,28 @@ def measurements(env, now):
 
     product_count = len(hand_sql())
 
+    def ledger_floor():
+        cr.execute(
+            SQL(
+                "SELECT aml.account_id, SUM(aml.balance),"
+                " SUM(aml.balance) FILTER (WHERE l.move_id IS NOT NULL)"
+                " FROM account_move_line aml"
+                " LEFT JOIN (SELECT DISTINCT account_move_id AS move_id"
+                "  FROM stock_valuation_layer"
+                "  WHERE company_id = %(company)s AND account_move_id IS NOT NULL"
+                " ) l ON l.move_id = aml.move_id"
+                " WHERE aml.account_id = ANY(%(accounts)s)"
+                " AND aml.company_id = %(company)s"
+                " AND aml.parent_state = 'posted' AND aml.date <= %(date)s"
+                " GROUP BY aml.account_id",
+                company=company.id,
+                accounts=stock_accounts,
+                date=now.date(),
+            )
+        )
+        return cr.fetchall()
+
     def what_if_floor():
-        # the least an exact FIFO / LIFO valuation does beyond the data method:
-        # sort the incoming layers by product and date, and run a sum over them,
         # with the settings the report runs its query with
         return engine._execute(
             SQL(
@@ -272,7 +453,6 @@ def measurements(env, now):
         )
 
     def xlsx_floor():
-        # xlsxwriter alone, writing as many cells as the detail, without data
         buffer = io.BytesIO()
         workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
         sheet = workbook.add_worksheet()
@@ -288,44 +468,51 @@ def measurements(env, now):
         workbook.close()
         return buffer.getvalue()
 
+    return {
+        "sql": hand_sql,
+        "ledger floor": ledger_floor,
+        "what-if floor": what_if_floor,
+        "xlsx floor": xlsx_floor,
+    }
+
+
+def outputs(env, now):
+    """{label: function} of what the addon and Odoo compute, on the same rows:
+    Odoo's own read_group of the layers (native), the engine's data method
+    (report), its reconciliation alone, the whole report data, and what the
+    user gets."""
+    engine = env["report.product_category_valuation.inventory_valuation"]
+    xlsx = env["report.product_category_valuation.inventory_valuation_xlsx"]
+    Report = env["ir.actions.report"]
+    name = "product_category_valuation.inventory_valuation"
+    data = report_data(env, now)
+    options = engine._get_options(data(level="summary"))
+    accounts = engine._get_valuation(options)[3]
+
     def native():
         return env["stock.valuation.layer"]._read_group(
-            [("company_id", "=", company.id), ("create_date", "<=", now)],
+            [("company_id", "=", env.company.id), ("create_date", "<=", now)],
             groupby=["product_id"],
             aggregates=["quantity:sum", "value:sum"],
         )
 
-    def report():
-        return engine._get_valuation(engine._get_options(data()))[0]
-
-    def what_if():
-        return engine._get_valuation(engine._get_options(data(show_what_if=True)))[0]
-
-    def xlsx_detail():
-        return xlsx._render_xlsx(data())
-
-    def html_summary():
-        return Report._render_qweb_html(name, [], data=data(level="summary"))[0]
-
-    def html_detail():
-        return Report._render_qweb_html(name, [], data=data())[0]
-
-    def pdf_summary():
-        return Report._render_qweb_pdf(name, data=data(level="summary"))[0]
-
-    measured = {
-        "sql": hand_sql,
+    return {
         "native": native,
-        "report": report,
-        "what-if": what_if,
-        "what-if floor": what_if_floor,
-        "xlsx detail": xlsx_detail,
-        "xlsx floor": xlsx_floor,
-        "html summary": html_summary,
-        "html detail": html_detail,
-        "pdf summary": pdf_summary,
+        "report": lambda: engine._get_valuation(engine._get_options(data()))[0],
+        "reconciliation": lambda: engine._get_reconciliation(options, accounts),
+        "report data": lambda: engine._get_report_data(data())["rows"],
+        "what-if": lambda: engine._get_valuation(
+            engine._get_options(data(show_what_if=True))
+        )[0],
+        "xlsx detail": lambda: xlsx._render_xlsx(data()),
+        "html summary": lambda: Report._render_qweb_html(
+            name, [], data=data(level="summary")
+        )[0],
+        "html detail": lambda: Report._render_qweb_html(name, [], data=data())[0],
+        "pdf summary": lambda: Report._render_qweb_pdf(
+            name, data=data(level="summary")
+        )[0],
     }
-    return measured
 
 
 def fresh(env, function):
@@ -368,7 +555,7 @@ def main():
         print(f"fill: {time.perf_counter() - start:.1f} s", flush=True)
 
         now = fields.Datetime.now()
-        measured = measurements(env, now)
+        measured = floors(env, now) | outputs(env, now)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         times, results = best_times(
             [fresh(env, function) for function in measured.values()], args.repeat
@@ -390,6 +577,15 @@ def main():
             f" (grew by {(rss_after - rss_before) / 1024:.0f} MiB)"
         )
         cr.rollback()
+    both_floors = best["sql"] + best["ledger floor"]
+    print(
+        "RATIO"
+        f" reconciliation/ledger-floor="
+        f"{best['reconciliation'] / best['ledger floor']:.2f}"
+        f" data/floors={best['report data'] / both_floors:.2f}"
+        " xlsx/floor="
+        f"{best['xlsx detail'] / (best['xlsx floor'] + best['report data']):.2f}"
+    )
     print(
         f"RATIO report/sql={best['report'] / best['sql']:.2f}"
         f" report/native={best['report'] / best['native']:.2f}"

@@ -8,6 +8,8 @@ class AccountMove(models.Model):
     stock_valuation_transfer = fields.Boolean(
         readonly=True,
         copy=False,
+        # the reconciliation finds the few transfers among all entries
+        index="btree_not_null",
         help="Moves the value on hand of products whose stock valuation account "
         "changed from the old account to the new one.",
     )

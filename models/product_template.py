@@ -176,43 +176,30 @@ class ProductTemplate(models.Model):
         return accounts
 
     @api.model
-    def _stock_valuation_account_sql(self, template, category):
-        """(join, expression): the stock valuation account, in the current
-        company, of the product template at the SQL alias ``template`` in the
-        category at the alias ``category``, by the rule of
-        ``_get_product_accounts``: its item group's, else its category's. The
-        join brings the item group (alias ``svl_item_group``)."""
-        group = SQL.identifier("svl_item_group")
-        Category = self.env["product.category"].with_company(self.env.company)
-        return (
-            SQL(
-                "LEFT JOIN product_item_group %(group)s"
-                " ON %(group)s.id = %(item_group)s",
-                group=group,
-                item_group=self._field_to_sql(template, "item_group_id"),
-            ),
-            SQL(
-                "COALESCE(%s.stock_valuation_account_id, %s)",
-                group,
-                Category._field_to_sql(category, "property_stock_valuation_account_id"),
-            ),
-        )
-
-    @api.model
     def _stock_valuation_accounts_query(self):
-        """SQL of (``product_id``, ``account_id``): the stock valuation account of
-        every product (variant, archived ones too) in the current company."""
-        join, account = self._stock_valuation_account_sql("t", "c")
+        """SQL of (``product_id``, ``account_id``): the stock valuation account
+        of every product (variant, archived ones too) in the current company, by
+        the rule of ``_get_product_accounts``: its item group's, else its
+        category's. The one definition of that rule in SQL: the valuation, the
+        reconciliation and their drill-downs all read it."""
+        Category = self.env["product.category"].with_company(self.env.company)
         return SQL(
             """
-            SELECT p.id AS product_id, %(account)s AS account_id
+            WITH category_accounts AS MATERIALIZED (
+                SELECT c.id, %(category_account)s AS account_id
+                  FROM product_category c
+            )
+            SELECT p.id AS product_id,
+                   COALESCE(g.stock_valuation_account_id, ca.account_id) AS account_id
               FROM product_product p
               JOIN product_template t ON t.id = p.product_tmpl_id
-              JOIN product_category c ON c.id = t.categ_id
-              %(join)s
+              JOIN category_accounts ca ON ca.id = t.categ_id
+              LEFT JOIN product_item_group g ON g.id = %(item_group)s
             """,
-            account=account,
-            join=join,
+            category_account=Category._field_to_sql(
+                "c", "property_stock_valuation_account_id"
+            ),
+            item_group=self._field_to_sql("t", "item_group_id"),
         )
 
     def _get_category_price_difference(self):

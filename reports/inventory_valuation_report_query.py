@@ -206,7 +206,6 @@ class InventoryValuationReport(models.AbstractModel):
         company = options["company"]
         Template = self.env["product.template"].sudo().with_company(company)
         Category = self.env["product.category"].sudo().with_company(company)
-        account_join, account = Template._stock_valuation_account_sql("t", "c")
         return SQL(
             """
             categories AS MATERIALIZED (
@@ -215,27 +214,26 @@ class InventoryValuationReport(models.AbstractModel):
                        %(valuation)s AS valuation
                   FROM product_category c
             ),
+            mapping AS MATERIALIZED (%(mapping)s),
             products AS MATERIALIZED (
                 SELECT l.product_id, l.quantity, l.value, l.value_without_entry,
                        t.categ_id,
                        %(item_group)s AS item_group_id,
                        %(item_model_group)s AS item_model_group_id,
                        k.cost_method, k.valuation,
-                       %(account)s AS account_id%(carry)s
+                       m.account_id%(carry)s
                   FROM layers l
                   JOIN product_product p ON p.id = l.product_id
                   JOIN product_template t ON t.id = p.product_tmpl_id
-                  JOIN product_category c ON c.id = t.categ_id
                   JOIN categories k ON k.id = t.categ_id
-                  %(account_join)s
+                  JOIN mapping m ON m.product_id = l.product_id
             )
             """,
             cost_method=Category._field_to_sql("c", "property_cost_method"),
             valuation=Category._field_to_sql("c", "property_valuation"),
+            mapping=Template._stock_valuation_accounts_query(),
             item_group=Template._field_to_sql("t", "item_group_id"),
             item_model_group=Template._field_to_sql("t", "item_model_group_id"),
-            account=account,
-            account_join=account_join,
             carry=carry or SQL(""),
         )
 
@@ -393,32 +391,43 @@ class InventoryValuationReport(models.AbstractModel):
             accounts=self._accounts_rows(len(keys) - 2),
         )
 
-    def _execute(self, query):
+    def _execute(self, query, nestloop=True):
         """Run ``query`` with the settings of a short analytical query, for it
         only: enough work_mem for the layers to aggregate in memory (PostgreSQL's
-        default is 4 MB), and no JIT compilation, which costs seconds for a query
-        that runs in a fraction of one."""
+        default is 4 MB), no JIT compilation, which costs seconds for a query
+        that runs in a fraction of one, and without ``nestloop`` no nested loops
+        (whose estimates over CTEs can make them quadratic)."""
         cr = self.env.cr
         self.env.flush_all()
-        cr.execute("SELECT current_setting('work_mem'), current_setting('jit')")
-        previous = cr.fetchone()
+        settings = {
+            "work_mem": AGGREGATION_WORK_MEM,
+            "jit": "off",
+            "enable_nestloop": "on" if nestloop else "off",
+        }
         cr.execute(
             SQL(
-                "SELECT set_config('work_mem', %s, true),"
-                " set_config('jit', 'off', true)",
-                AGGREGATION_WORK_MEM,
+                "SELECT %s",
+                SQL(", ").join(SQL("current_setting(%s)", name) for name in settings),
             )
         )
+        previous = dict(zip(settings, cr.fetchone(), strict=True))
+
+        def apply(values):
+            cr.execute(
+                SQL(
+                    "SELECT %s",
+                    SQL(", ").join(
+                        SQL("set_config(%s, %s, true)", name, value)
+                        for name, value in values.items()
+                    ),
+                )
+            )
+
+        apply(settings)
         try:
             return self.env.execute_query(query)
         finally:
-            cr.execute(
-                SQL(
-                    "SELECT set_config('work_mem', %s, true),"
-                    " set_config('jit', %s, true)",
-                    *previous,
-                )
-            )
+            apply(previous)
 
     @api.model
     def _get_valuation(self, options):

@@ -80,15 +80,19 @@ class InventoryValuationReport(models.AbstractModel):
     def _reconciliation_query(self, options, stock_accounts):
         """Per stock account: its posted journal items up to the as-of day, and
         each part of its difference with the items behind it (see
-        ``_get_reconciliation``). Journal entries of layers are compared with
-        their layers move by move."""
+        ``_get_reconciliation``). The entries of layers are compared with their
+        layers entry by entry and account by account (a *pair*): each journal
+        item learns how its pair stands through one join, each pair whether it
+        has items through another, and the parts are their sums; only the
+        entries whose amount differs from their layers are grouped."""
         dated_join, dated = self._layer_dated(options)
         Template = self.env["product.template"].sudo().with_company(options["company"])
         return SQL(
             """
-            WITH mapping AS (%(mapping)s),
-            layers AS (
-                -- layers with a journal entry, by entry and stock account
+            WITH mapping AS MATERIALIZED (%(mapping)s),
+            pairs AS MATERIALIZED (
+                -- the layers of each journal entry by the account their products
+                -- post to now: their value, and how much of it counts at the date
                 SELECT svl.account_move_id AS move_id, m.account_id,
                        SUM(svl.value) AS value,
                        COALESCE(SUM(svl.value) FILTER (WHERE %(dated)s), 0)
@@ -101,132 +105,145 @@ class InventoryValuationReport(models.AbstractModel):
                    AND svl.account_move_id IS NOT NULL
                  GROUP BY svl.account_move_id, m.account_id
             ),
-            linked AS (SELECT DISTINCT move_id FROM layers),
-            items AS (
-                SELECT aml.id, aml.move_id, aml.account_id, aml.balance,
-                       aml.parent_state AS state,
-                       aml.date <= %(date)s AS dated,
-                       COALESCE(am.stock_valuation_transfer, FALSE) AS transfer,
-                       k.move_id IS NOT NULL AS linked
-                  FROM account_move_line aml
-                  JOIN account_move am ON am.id = aml.move_id
-                  LEFT JOIN linked k ON k.move_id = aml.move_id
-                 WHERE aml.account_id = ANY(%(accounts)s)
-                   AND aml.company_id = %(company)s
-            ),
-            ledger AS (
+            pair_totals AS (
                 SELECT account_id,
-                       COALESCE(SUM(balance) FILTER (
-                           WHERE state = 'posted' AND dated), 0) AS ledger,
-                       COALESCE(SUM(balance) FILTER (
-                           WHERE state = 'posted' AND dated AND NOT linked
-                             AND NOT transfer), 0) AS unlinked,
-                       array_agg(id ORDER BY id) FILTER (
-                           WHERE state = 'posted' AND dated AND NOT linked
-                             AND NOT transfer) AS unlinked_ids,
-                       COALESCE(SUM(balance) FILTER (
-                           WHERE state = 'posted' AND dated AND transfer), 0)
+                       SUM(value) FILTER (WHERE included) AS included_layers,
+                       SUM(value - included_value) FILTER (WHERE included)
+                           AS residual
+                  FROM pairs
+                 WHERE account_id = ANY(%(accounts)s)
+                 GROUP BY account_id
+            ),
+            items AS MATERIALIZED (
+                -- the journal items of the stock accounts beside the pairs of
+                -- their entry and account; a pair without item stands alone
+                SELECT aml.id, COALESCE(aml.move_id, p.move_id) AS move_id,
+                       COALESCE(aml.account_id, p.account_id) AS account_id,
+                       aml.balance,
+                       aml.parent_state = 'posted' AS posted,
+                       aml.parent_state = 'draft' AS draft,
+                       aml.date <= %(date)s AS dated,
+                       aml.move_id IN (SELECT t.id FROM account_move t
+                                        WHERE t.stock_valuation_transfer)
+                           AS transfer,
+                       CASE WHEN p.move_id IS NOT NULL THEN TRUE
+                            ELSE EXISTS (
+                                SELECT 1 FROM stock_valuation_layer s
+                                 WHERE s.account_move_id = aml.move_id
+                                   AND s.company_id = %(company)s
+                            )
+                       END AS linked,
+                       p.move_id IS NOT NULL AS mapped_here,
+                       COALESCE(p.included, FALSE) AS included,
+                       p.value, p.included_value
+                  FROM (
+                      SELECT * FROM account_move_line
+                       WHERE account_id = ANY(%(accounts)s)
+                         AND company_id = %(company)s
+                  ) aml
+                  FULL JOIN (
+                      SELECT * FROM pairs WHERE account_id = ANY(%(accounts)s)
+                  ) p ON p.move_id = aml.move_id AND p.account_id = aml.account_id
+            ),
+            sums AS (
+                SELECT account_id,
+                       SUM(balance) FILTER (WHERE posted AND dated) AS ledger,
+                       SUM(balance) FILTER (
+                           WHERE posted AND dated AND NOT linked AND NOT transfer
+                       ) AS unlinked,
+                       array_agg(id) FILTER (
+                           WHERE posted AND dated AND NOT linked AND NOT transfer
+                       ) AS unlinked_ids,
+                       SUM(balance) FILTER (WHERE posted AND dated AND transfer)
                            AS transfers,
-                       array_agg(id ORDER BY id) FILTER (
-                           WHERE state = 'posted' AND dated AND transfer)
+                       array_agg(id) FILTER (WHERE posted AND dated AND transfer)
                            AS transfer_ids,
-                       COALESCE(SUM(balance) FILTER (
-                           WHERE state = 'draft' AND dated), 0) AS draft,
-                       array_agg(id ORDER BY id) FILTER (
-                           WHERE state = 'draft' AND dated) AS draft_ids
+                       SUM(balance) FILTER (WHERE draft AND dated) AS draft,
+                       array_agg(id) FILTER (WHERE draft AND dated) AS draft_ids,
+                       -- posted here for products that post elsewhere
+                       SUM(balance) FILTER (
+                           WHERE posted AND dated AND linked AND NOT mapped_here
+                       ) AS moved_in,
+                       array_agg(id) FILTER (
+                           WHERE posted AND dated AND linked AND NOT mapped_here
+                       ) AS moved_in_ids,
+                       -- value of products posting here, posted elsewhere
+                       SUM(-included_value) FILTER (WHERE id IS NULL) AS moved_out,
+                       array_agg(move_id) FILTER (
+                           WHERE id IS NULL AND included_value <> 0
+                       ) AS moved_out_moves,
+                       -- an entry and its layers on either side of the date
+                       SUM(CASE WHEN dated THEN balance ELSE 0 END
+                           - CASE WHEN included THEN balance ELSE 0 END)
+                           FILTER (WHERE posted AND mapped_here) AS other_side,
+                       array_agg(id) FILTER (
+                           WHERE posted AND mapped_here AND dated <> included
+                       ) AS other_side_ids,
+                       -- what the counted entries hold here, against their layers
+                       SUM(balance) FILTER (WHERE posted AND mapped_here AND included)
+                           AS included_items,
+                       SUM(value) FILTER (WHERE id IS NULL AND included)
+                           AS included_layers_alone,
+                       SUM(value - included_value) FILTER (
+                           WHERE id IS NULL AND included
+                       ) AS residual_alone
                   FROM items
                  GROUP BY account_id
             ),
-            pairs AS (
-                -- one row per entry of layers and stock account: its items
-                -- there (any state), their posted and dated sums, and the value
-                -- of its layers whose products post there now
-                SELECT COALESCE(i.move_id, l.move_id) AS move_id,
-                       COALESCE(i.account_id, l.account_id) AS account_id,
-                       i.item_ids,
-                       i.move_id IS NOT NULL AS has_items,
-                       l.move_id IS NOT NULL AS mapped_here,
-                       COALESCE(i.posted, 0) AS posted,
-                       COALESCE(i.posted_dated, 0) AS posted_dated,
-                       COALESCE(l.value, 0) AS value,
-                       COALESCE(l.included_value, 0) AS included_value,
-                       COALESCE(l.included, FALSE) AS included
-                  FROM (
-                      SELECT move_id, account_id, array_agg(id) AS item_ids,
-                             COALESCE(SUM(balance) FILTER (
-                                 WHERE state = 'posted'), 0) AS posted,
-                             COALESCE(SUM(balance) FILTER (
-                                 WHERE state = 'posted' AND dated), 0)
-                                 AS posted_dated
-                        FROM items
-                       WHERE linked
-                       GROUP BY move_id, account_id
-                  ) i
-                  FULL JOIN (
-                      SELECT * FROM layers WHERE account_id = ANY(%(accounts)s)
-                  ) l ON l.move_id = i.move_id AND l.account_id = i.account_id
+            parts AS MATERIALIZED (
+                SELECT a.id AS stock_account_id, s.*,
+                       COALESCE(s.included_items, 0)
+                       - COALESCE(t.included_layers, 0)
+                       + COALESCE(s.included_layers_alone, 0) AS differs,
+                       COALESCE(t.residual, 0) - COALESCE(s.residual_alone, 0)
+                           AS entry_residual
+                  FROM unnest(%(accounts)s::int[]) AS a(id)
+                  LEFT JOIN sums s ON s.account_id = a.id
+                  LEFT JOIN pair_totals t ON t.account_id = a.id
             ),
-            parts AS (
-                SELECT p.account_id,
-                       -- posted here for products that post elsewhere, or the
-                       -- reverse
-                       CASE WHEN NOT p.mapped_here THEN p.posted_dated
-                            WHEN NOT p.has_items THEN -p.included_value
-                            ELSE 0 END AS moved,
-                       -- the entry and its layers on either side of the date
-                       CASE WHEN p.mapped_here AND p.has_items
-                            THEN p.posted_dated
-                                 - CASE WHEN p.included THEN p.posted ELSE 0 END
-                            ELSE 0 END AS other_side,
-                       -- the entry's amount here is not its layers' value
-                       CASE WHEN p.mapped_here AND p.has_items AND p.included
-                            THEN p.posted - p.value ELSE 0 END AS differs,
-                       -- some layers of the entry counted, others not
-                       CASE WHEN p.mapped_here AND p.has_items AND p.included
-                            THEN p.value - p.included_value ELSE 0 END AS residual,
-                       CASE WHEN p.has_items THEN p.item_ids
-                            ELSE ARRAY(
-                                SELECT x.id FROM account_move_line x
-                                 WHERE x.move_id = p.move_id
-                                   AND x.account_id = ANY(%(accounts)s)
-                                 ORDER BY x.id)
-                            END AS item_ids
-                  FROM pairs p
-            ),
-            explained AS (
-                SELECT account_id,
-                       SUM(moved) AS moved, SUM(other_side) AS other_side,
-                       SUM(differs) AS differs, SUM(residual) AS residual
-                  FROM parts
-                 GROUP BY account_id
-            ),
-            explained_items AS (
-                SELECT p.account_id,
-                       array_agg(DISTINCT x) FILTER (WHERE p.moved <> 0)
-                           AS moved_ids,
-                       array_agg(DISTINCT x) FILTER (WHERE p.other_side <> 0)
-                           AS other_side_ids,
-                       array_agg(DISTINCT x) FILTER (WHERE p.differs <> 0)
-                           AS differs_ids,
-                       array_agg(DISTINCT x) FILTER (WHERE p.residual <> 0)
-                           AS unexplained_ids
-                  FROM parts p
-                 CROSS JOIN LATERAL unnest(p.item_ids) AS x
-                 WHERE p.moved <> 0 OR p.other_side <> 0 OR p.differs <> 0
-                    OR p.residual <> 0
-                 GROUP BY p.account_id
+            differing AS MATERIALIZED (
+                -- the entries whose amount on an account differs from their
+                -- layers', or whose layers stand on both sides of the date: looked
+                -- for only on the accounts where the sums show them
+                SELECT i.account_id, i.move_id,
+                       COALESCE(SUM(i.balance) FILTER (WHERE i.posted), 0)
+                           <> i.value AS differs,
+                       i.value <> i.included_value AS split
+                  FROM items i
+                 WHERE i.mapped_here AND i.included AND i.id IS NOT NULL
+                   AND i.account_id IN (
+                       SELECT stock_account_id FROM parts
+                        WHERE differs <> 0 OR entry_residual <> 0
+                   )
+                 GROUP BY i.account_id, i.move_id, i.value, i.included_value
             )
-            SELECT a.id,
-                   COALESCE(g.ledger, 0), COALESCE(g.unlinked, 0), g.unlinked_ids,
-                   COALESCE(g.transfers, 0), g.transfer_ids,
-                   COALESCE(g.draft, 0), g.draft_ids,
-                   COALESCE(e.moved, 0), COALESCE(e.other_side, 0),
-                   COALESCE(e.differs, 0), COALESCE(e.residual, 0),
-                   x.moved_ids, x.other_side_ids, x.differs_ids, x.unexplained_ids
-              FROM unnest(%(accounts)s::int[]) AS a(id)
-              LEFT JOIN ledger g ON g.account_id = a.id
-              LEFT JOIN explained e ON e.account_id = a.id
-              LEFT JOIN explained_items x ON x.account_id = a.id
+            SELECT p.stock_account_id,
+                   COALESCE(p.ledger, 0), COALESCE(p.unlinked, 0), p.unlinked_ids,
+                   COALESCE(p.transfers, 0), p.transfer_ids,
+                   COALESCE(p.draft, 0), p.draft_ids,
+                   COALESCE(p.moved_in, 0) + COALESCE(p.moved_out, 0),
+                   COALESCE(p.other_side, 0), p.differs, p.entry_residual,
+                   ARRAY(
+                       SELECT unnest(p.moved_in_ids)
+                       UNION
+                       SELECT x.id FROM account_move_line x
+                        WHERE x.move_id = ANY(p.moved_out_moves)
+                          AND x.account_id = ANY(%(accounts)s)
+                   ),
+                   p.other_side_ids,
+                   ARRAY(
+                       SELECT x.id FROM account_move_line x
+                         JOIN differing d ON d.move_id = x.move_id
+                        WHERE d.account_id = p.stock_account_id AND d.differs
+                          AND x.account_id = p.stock_account_id
+                   ),
+                   ARRAY(
+                       SELECT x.id FROM account_move_line x
+                         JOIN differing d ON d.move_id = x.move_id
+                        WHERE d.account_id = p.stock_account_id AND d.split
+                          AND x.account_id = p.stock_account_id
+                   )
+              FROM parts p
             """,
             mapping=Template._stock_valuation_accounts_query(),
             dated_join=dated_join,
@@ -263,8 +280,9 @@ class InventoryValuationReport(models.AbstractModel):
         stock_accounts = self._stock_accounts(options, accounts)
         if not stock_accounts:
             return []
-        rows = self.env.execute_query(
-            self._reconciliation_query(options, stock_accounts)
+        # hash joins, not nested loops, between its large intermediate sets
+        rows = self._execute(
+            self._reconciliation_query(options, stock_accounts), nestloop=False
         )
         currency = options["company"].currency_id
         reconciliation = []
@@ -310,13 +328,13 @@ class InventoryValuationReport(models.AbstractModel):
                     "draft": draft,
                     # every column of the reconciliation, in BUCKETS' order
                     "parts": dict(buckets, **{DRAFT: draft}),
-                    "unlinked_ids": unlinked_ids or [],
-                    "other_side_ids": other_side_ids or [],
-                    "differs_ids": differs_ids or [],
-                    "moved_ids": sorted((transfer_ids or []) + (moved_ids or [])),
-                    "unexplained_ids": unexplained_ids or [],
+                    "unlinked_ids": sorted(unlinked_ids or []),
+                    "other_side_ids": sorted(other_side_ids or []),
+                    "differs_ids": sorted(differs_ids),
+                    "moved_ids": sorted(set(transfer_ids or []) | set(moved_ids)),
+                    "unexplained_ids": sorted(unexplained_ids),
                     "unexplained_entries": currency.round(residual),
-                    "draft_ids": draft_ids or [],
+                    "draft_ids": sorted(draft_ids or []),
                     "transfers": currency.round(transfers),
                     "with_entry": currency.round(value - without_entry),
                 }
