@@ -12,11 +12,12 @@ CONFIG = ROOT / ".build" / "odoo.conf"
 MODULE = "product_category_valuation"
 
 
-def create_database(name):
-    """Drop ``name`` and create it afresh with the addon, without demo data."""
+def create_database(name, modules=MODULE):
+    """Drop ``name`` and create it afresh with ``modules`` (the addon by
+    default), without demo data."""
     odoo_home = os.environ.get("ODOO_HOME", "/opt/odoo")
     subprocess.run(["dropdb", "--if-exists", name], check=True)
-    print(f"installing {MODULE} into a fresh database {name}...", flush=True)
+    print(f"installing {modules} into a fresh database {name}...", flush=True)
     subprocess.run(
         [
             sys.executable,
@@ -26,7 +27,7 @@ def create_database(name):
             "-d",
             name,
             "-i",
-            MODULE,
+            modules,
             "--without-demo=all",
             "--stop-after-init",
             "--log-level=warn",

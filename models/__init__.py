@@ -1,3 +1,4 @@
+from . import account_account
 from . import account_move
 from . import payment_transaction
 from . import product_category

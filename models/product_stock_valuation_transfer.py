@@ -110,6 +110,8 @@ class StockValuationTransfer(models.AbstractModel):
                 )
             target = (new["company"], new["journal"])
             lines[target][old["account"], new["account"]] += old["value"]
+            # the report reconciles both accounts from now on
+            (old["account"] | new["account"])._mark_stock_valuation_history()
             moved[target] |= new["template"]
         if missing:
             raise UserError(

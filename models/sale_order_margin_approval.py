@@ -5,7 +5,7 @@ it; a customer's signature or payment waits for it instead of failing."""
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import float_compare, format_datetime
+from odoo.tools import SQL, float_compare, format_datetime
 
 MARGIN_APPROVAL_FIELDS = (
     "margin_approved_by_id",
@@ -21,6 +21,9 @@ SALE_MANAGER = "sales_team.group_sale_manager"
 MARGIN_HOLD = "product_category_valuation_margin_hold"
 HOLD_SIGNED = "signed"
 HOLD_PAID = "paid"
+# The context key by which the Approve Margin and Request Approval buttons carry
+# the margin rate their form shows, so that nobody approves a rate unseen.
+MARGIN_RATE_SEEN = "margin_rate_seen"
 
 
 class SaleOrder(models.Model):
@@ -53,6 +56,14 @@ class SaleOrder(models.Model):
         help="A salesperson asked the sales managers to approve this quotation's "
         "margin, or the customer signed or paid it while its margin was below the "
         "minimum.",
+    )
+    margin_requested_rate = fields.Float(
+        string="Requested Margin Rate (%)",
+        digits=(16, 2),
+        copy=False,
+        readonly=True,
+        groups="base.group_user",
+        help="The margin rate the salesperson asked the sales managers to approve.",
     )
     margin_confirm_on_approval = fields.Boolean(
         string="Confirm on Margin Approval",
@@ -163,7 +174,10 @@ class SaleOrder(models.Model):
     # Approval
     # ------------------------------------------------------------------
     def action_request_margin_approval(self):
-        """Ask the company's sales managers to approve the margin."""
+        """Ask the company's sales managers to approve the margin: the rate the
+        salesperson's form shows (``MARGIN_RATE_SEEN``, else the current one),
+        refused if the quotation's rate is lower by now."""
+        self._lock_for_margin_decision()
         for order in self:
             if not order.margin_approval_needed or order.state not in ("draft", "sent"):
                 raise UserError(
@@ -172,17 +186,64 @@ class SaleOrder(models.Model):
                         order=order.name,
                     )
                 )
-        self.sudo().write({"margin_approval_requested": True})
+        rates = self._margin_rates_seen(
+            self.env._("reload it and request approval again")
+        )
         for order in self:
+            order.sudo().write(
+                {
+                    "margin_approval_requested": True,
+                    "margin_requested_rate": rates[order],
+                }
+            )
             order._log_margin_note(
                 self.env._(
-                    "Margin approval requested by %(user)s. %(reason)s",
+                    "Margin approval requested by %(user)s at %(rate)s. %(reason)s",
                     user=self.env.user.name,
+                    rate=order._format_rate(rates[order]),
                     reason=order._margin_shortfall_message(),
                 )
             )
         self._schedule_margin_approval()
         return True
+
+    def _lock_for_margin_decision(self):
+        """Lock these quotations until the transaction ends, before their rate is
+        read: a concurrent change of their lines either waits, or, committed
+        first, makes this transaction fail to serialize and Odoo retry it on the
+        new figures."""
+        self.flush_recordset()
+        self.env.execute_query(
+            SQL(
+                "SELECT id FROM sale_order WHERE id IN %s ORDER BY id"
+                " FOR NO KEY UPDATE",
+                tuple(self.ids),
+            )
+        )
+
+    def _margin_rates_seen(self, what_to_do):
+        """{order: the rate its form showed (``MARGIN_RATE_SEEN``), else its
+        current rate}, refused when the current rate is lower than the one
+        seen: the user decides on figures that are no longer true."""
+        seen = self.env.context.get(MARGIN_RATE_SEEN)
+        rates = {}
+        for order in self:
+            if seen is None:
+                rates[order] = order.margin_rate
+                continue
+            if float_compare(order.margin_rate, seen, precision_digits=2) < 0:
+                raise UserError(
+                    self.env._(
+                        "Quotation %(order)s: the margin changed to %(rate)s since "
+                        "you opened it (%(seen)s): %(what_to_do)s.",
+                        order=order.name,
+                        rate=order._format_rate(order.margin_rate),
+                        seen=order._format_rate(seen),
+                        what_to_do=what_to_do,
+                    )
+                )
+            rates[order] = seen
+        return rates
 
     def _schedule_margin_approval(self):
         """One activity per sales manager of the order's company, unless one is
@@ -207,9 +268,12 @@ class SaleOrder(models.Model):
                 )
 
     def action_approve_margin(self):
-        """Approve the current margin rate of quotations below their minimum; a
-        quotation the customer signed or paid is confirmed at once."""
+        """Approve the margin rate that the manager's form shows
+        (``MARGIN_RATE_SEEN``, else the current one) of quotations below their
+        minimum, refused if their rate is lower by now; a quotation the customer
+        signed or paid is confirmed at once."""
         self._check_margin_manager()
+        self._lock_for_margin_decision()
         for order in self:
             if order.state not in ("draft", "sent"):
                 raise UserError(
@@ -230,13 +294,14 @@ class SaleOrder(models.Model):
                         required=order._format_rate(order.required_margin_rate),
                     )
                 )
+        rates = self._margin_rates_seen(self.env._("reload it and approve again"))
         now = fields.Datetime.now()
         for order in self:
             order.write(
                 {
                     "margin_approved_by_id": self.env.user.id,
                     "margin_approved_date": now,
-                    "margin_approved_rate": order.margin_rate,
+                    "margin_approved_rate": rates[order],
                     "margin_approval_requested": False,
                 }
             )
@@ -246,7 +311,7 @@ class SaleOrder(models.Model):
                     "required: %(required)s).",
                     user=self.env.user.name,
                     date=format_datetime(self.env, now),
-                    rate=order._format_rate(order.margin_rate),
+                    rate=order._format_rate(rates[order]),
                     required=order._format_rate(order.required_margin_rate),
                 )
             )

@@ -12,4 +12,9 @@ class StockMove(models.Model):
         missing = product._get_missing_real_time_accounts()
         if missing:
             raise UserError(product._missing_accounts_message(missing))
-        return super()._get_accounting_data_for_valuation()
+        journal_id, source, destination, valuation = (
+            super()._get_accounting_data_for_valuation()
+        )
+        # the report reconciles every account that ever held stock value
+        self.env["account.account"].browse(valuation)._mark_stock_valuation_history()
+        return journal_id, source, destination, valuation

@@ -3,7 +3,7 @@ from collections import defaultdict
 
 from odoo import models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, formatLang
+from odoo.tools import SQL, float_compare, formatLang
 
 
 class StockMoveLine(models.Model):
@@ -19,7 +19,8 @@ class StockMoveLine(models.Model):
         """Refuse these lines when they would leave a product whose negative
         physical inventory is forbidden below zero in a non-exempt internal
         location, naming the product, the location, the quantity on hand and the
-        quantity asked. One query for the whole validation."""
+        quantity asked. One query for the whole validation, which locks what it
+        reads (see ``_locked_quantities``)."""
         outgoing = defaultdict(float)
         incoming = defaultdict(float)
         for line in self:
@@ -45,21 +46,9 @@ class StockMoveLine(models.Model):
         }
         if not checked:
             return
-        on_hand = {
-            (product.id, location.id): quantity
-            for product, location, quantity in self.env["stock.quant"]
-            .sudo()
-            ._read_group(
-                [
-                    ("product_id", "in", [product.id for product, _loc in checked]),
-                    ("location_id", "in", [loc.id for _product, loc in checked]),
-                ],
-                ["product_id", "location_id"],
-                ["quantity:sum"],
-            )
-        }
+        on_hand = self._locked_quantities(checked)
         for (product, location), asked in checked.items():
-            held = on_hand.get((product.id, location.id), 0.0)
+            held = on_hand[product.id, location.id]
             left = held + incoming[product, location] - asked
             if float_compare(left, 0, precision_rounding=product.uom_id.rounding) < 0:
                 raise UserError(
@@ -77,3 +66,29 @@ class StockMoveLine(models.Model):
                         uom=product.uom_id.name,
                     )
                 )
+
+    def _locked_quantities(self, pairs):
+        """{(product id, location id): quantity on hand} of the (product,
+        location) ``pairs``, from their quants, locked until the transaction
+        ends. A concurrent validation of the same products there waits for the
+        lock; once the first one commits, the second fails to serialize (Odoo's
+        transactions are repeatable reads) and Odoo retries it, when it reads the
+        new quantities and is refused. Without the lock, both would read the
+        same quantities, and Odoo's own quant update, which skips locked quants,
+        would let both through. Only the products under the rule are locked."""
+        self.env["stock.quant"].flush_model(["product_id", "location_id", "quantity"])
+        quantities = defaultdict(float)
+        for product_id, location_id, quantity in self.env.execute_query(
+            SQL(
+                """
+                SELECT q.product_id, q.location_id, q.quantity
+                  FROM stock_quant q
+                 WHERE (q.product_id, q.location_id) IN %s
+                 ORDER BY q.id
+                   FOR NO KEY UPDATE
+                """,
+                tuple((product.id, location.id) for product, location in pairs),
+            )
+        ):
+            quantities[product_id, location_id] += quantity
+        return quantities

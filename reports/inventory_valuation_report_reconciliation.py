@@ -35,10 +35,10 @@ class InventoryValuationReport(models.AbstractModel):
         ]
 
     def _stock_accounts(self, options, accounts):
-        """Every account that is, or was at the date, the stock valuation account
-        of a category or an item group of the company: the current ones, those
-        products post to now (``accounts``), and those the layers' entries up to
-        the date posted their value to."""
+        """Every account of the company that is, or ever was, a stock valuation
+        account: those of its categories and item groups, those its products
+        post to now (``accounts``), those stock valuation entries or transfers
+        posted to (``account.account.stock_valuation_history``)."""
         company = options["company"]
         Category = self.env["product.category"].sudo().with_company(company)
         rows = self.env.execute_query(
@@ -49,23 +49,13 @@ class InventoryValuationReport(models.AbstractModel):
                 SELECT g.stock_valuation_account_id FROM product_item_group g
                  WHERE g.company_id = %(company)s
                 UNION
-                -- the valuation line of a layer's entry goes the layer's way
-                SELECT aml.account_id
-                  FROM stock_valuation_layer svl
-                  JOIN account_move_line aml ON aml.move_id = svl.account_move_id
-                 WHERE svl.company_id = %(company)s AND aml.date <= %(date)s
-                   AND SIGN(aml.balance) = SIGN(svl.value) AND svl.value <> 0
-                UNION
-                SELECT aml.account_id
-                  FROM account_move_line aml
-                  JOIN account_move am ON am.id = aml.move_id
-                 WHERE am.stock_valuation_transfer AND am.company_id = %(company)s
+                SELECT a.id FROM account_account a
+                 WHERE a.stock_valuation_history
                 """,
                 categ_account=Category._field_to_sql(
                     "c", "property_stock_valuation_account_id"
                 ),
                 company=company.id,
-                date=options["local_date"],
             )
         )
         ids = {account_id for (account_id,) in rows if account_id} | set(accounts)
@@ -75,6 +65,66 @@ class InventoryValuationReport(models.AbstractModel):
             .with_company(company)
             .browse(ids - {None})
             .filtered(lambda account: company in account.company_ids)
+        )
+
+    def _ledger_sums(self):
+        """The aggregates, per stock account, of its journal ``items`` (columns
+        ``id``, ``balance``, ``posted``, ``draft``, ``dated``, ``transfer``,
+        ``linked``): the ledger balance, the items without layer, the
+        transfers and the draft items, with their ids."""
+        return SQL(
+            """
+            SUM(balance) FILTER (WHERE posted AND dated) AS ledger,
+            SUM(balance) FILTER (
+                WHERE posted AND dated AND NOT linked AND NOT transfer
+            ) AS unlinked,
+            array_agg(id) FILTER (
+                WHERE posted AND dated AND NOT linked AND NOT transfer
+            ) AS unlinked_ids,
+            SUM(balance) FILTER (WHERE posted AND dated AND transfer) AS transfers,
+            array_agg(id) FILTER (WHERE posted AND dated AND transfer)
+                AS transfer_ids,
+            SUM(balance) FILTER (WHERE draft AND dated) AS draft,
+            array_agg(id) FILTER (WHERE draft AND dated) AS draft_ids
+            """
+        )
+
+    def _ledger_query(self, options, stock_accounts):
+        """Per stock account: the sums of ``_ledger_sums``, and the balance of
+        its posted items up to the as-of day whose entry has layers: when it is
+        the value of the layers with an entry that the products posting there
+        hold, entries and layers agree, as a whole, on that account."""
+        return SQL(
+            """
+            WITH linked_moves AS (
+                SELECT DISTINCT svl.account_move_id AS move_id
+                  FROM stock_valuation_layer svl
+                 WHERE svl.company_id = %(company)s
+                   AND svl.account_move_id IS NOT NULL
+            ),
+            items AS (
+                SELECT aml.id, aml.account_id, aml.balance::float8 AS balance,
+                       aml.parent_state = 'posted' AS posted,
+                       aml.parent_state = 'draft' AS draft,
+                       aml.date <= %(date)s AS dated,
+                       t.id IS NOT NULL AS transfer,
+                       k.move_id IS NOT NULL AS linked
+                  FROM account_move_line aml
+                  LEFT JOIN linked_moves k ON k.move_id = aml.move_id
+                  LEFT JOIN account_move t
+                         ON t.id = aml.move_id AND t.stock_valuation_transfer
+                 WHERE aml.account_id = ANY(%(accounts)s)
+                   AND aml.company_id = %(company)s
+            )
+            SELECT account_id, %(ledger_sums)s,
+                   SUM(balance) FILTER (WHERE posted AND dated AND linked)
+              FROM items
+             GROUP BY account_id
+            """,
+            ledger_sums=self._ledger_sums(),
+            company=options["company"].id,
+            date=options["local_date"],
+            accounts=stock_accounts.ids,
         )
 
     def _reconciliation_query(self, options, stock_accounts):
@@ -94,22 +144,21 @@ class InventoryValuationReport(models.AbstractModel):
                 -- the layers of each journal entry by the account their products
                 -- post to now: their value, and how much of it counts at the date
                 SELECT svl.account_move_id AS move_id, m.account_id,
-                       SUM(svl.value) AS value,
-                       COALESCE(SUM(svl.value) FILTER (WHERE %(dated)s), 0)
-                           AS included_value,
-                       bool_or(%(dated)s) AS included
+                       SUM(svl.value::float8) AS value,
+                       SUM(svl.value::float8) FILTER (WHERE %(dated)s)
+                           AS included_value
                   FROM stock_valuation_layer svl
                   %(dated_join)s
-                  LEFT JOIN mapping m ON m.product_id = svl.product_id
+                  JOIN mapping m ON m.product_id = svl.product_id
                  WHERE svl.company_id = %(company)s
                    AND svl.account_move_id IS NOT NULL
                  GROUP BY svl.account_move_id, m.account_id
             ),
             pair_totals AS (
                 SELECT account_id,
-                       SUM(value) FILTER (WHERE included) AS included_layers,
-                       SUM(value - included_value) FILTER (WHERE included)
-                           AS residual
+                       SUM(value) FILTER (WHERE included_value IS NOT NULL)
+                           AS included_layers,
+                       SUM(value - included_value) AS residual
                   FROM pairs
                  WHERE account_id = ANY(%(accounts)s)
                  GROUP BY account_id
@@ -119,23 +168,25 @@ class InventoryValuationReport(models.AbstractModel):
                 -- their entry and account; a pair without item stands alone
                 SELECT aml.id, COALESCE(aml.move_id, p.move_id) AS move_id,
                        COALESCE(aml.account_id, p.account_id) AS account_id,
-                       aml.balance,
+                       aml.balance::float8 AS balance,
                        aml.parent_state = 'posted' AS posted,
                        aml.parent_state = 'draft' AS draft,
                        aml.date <= %(date)s AS dated,
                        aml.move_id IN (SELECT t.id FROM account_move t
                                         WHERE t.stock_valuation_transfer)
                            AS transfer,
+                       -- the few items without a pair here: a look-up each
                        CASE WHEN p.move_id IS NOT NULL THEN TRUE
-                            ELSE EXISTS (
-                                SELECT 1 FROM stock_valuation_layer s
+                            ELSE (
+                                SELECT TRUE FROM stock_valuation_layer s
                                  WHERE s.account_move_id = aml.move_id
                                    AND s.company_id = %(company)s
-                            )
+                                 LIMIT 1
+                            ) IS NOT NULL
                        END AS linked,
                        p.move_id IS NOT NULL AS mapped_here,
-                       COALESCE(p.included, FALSE) AS included,
-                       p.value, p.included_value
+                       p.included_value IS NOT NULL AS included,
+                       p.value, COALESCE(p.included_value, 0) AS included_value
                   FROM (
                       SELECT * FROM account_move_line
                        WHERE account_id = ANY(%(accounts)s)
@@ -146,20 +197,7 @@ class InventoryValuationReport(models.AbstractModel):
                   ) p ON p.move_id = aml.move_id AND p.account_id = aml.account_id
             ),
             sums AS (
-                SELECT account_id,
-                       SUM(balance) FILTER (WHERE posted AND dated) AS ledger,
-                       SUM(balance) FILTER (
-                           WHERE posted AND dated AND NOT linked AND NOT transfer
-                       ) AS unlinked,
-                       array_agg(id) FILTER (
-                           WHERE posted AND dated AND NOT linked AND NOT transfer
-                       ) AS unlinked_ids,
-                       SUM(balance) FILTER (WHERE posted AND dated AND transfer)
-                           AS transfers,
-                       array_agg(id) FILTER (WHERE posted AND dated AND transfer)
-                           AS transfer_ids,
-                       SUM(balance) FILTER (WHERE draft AND dated) AS draft,
-                       array_agg(id) FILTER (WHERE draft AND dated) AS draft_ids,
+                SELECT account_id, %(ledger_sums)s,
                        -- posted here for products that post elsewhere
                        SUM(balance) FILTER (
                            WHERE posted AND dated AND linked AND NOT mapped_here
@@ -170,7 +208,7 @@ class InventoryValuationReport(models.AbstractModel):
                        -- value of products posting here, posted elsewhere
                        SUM(-included_value) FILTER (WHERE id IS NULL) AS moved_out,
                        array_agg(move_id) FILTER (
-                           WHERE id IS NULL AND included_value <> 0
+                           WHERE id IS NULL AND ABS(included_value) >= %(cent)s
                        ) AS moved_out_moves,
                        -- an entry and its layers on either side of the date
                        SUM(CASE WHEN dated THEN balance ELSE 0 END
@@ -206,14 +244,15 @@ class InventoryValuationReport(models.AbstractModel):
                 -- layers', or whose layers stand on both sides of the date: looked
                 -- for only on the accounts where the sums show them
                 SELECT i.account_id, i.move_id,
-                       COALESCE(SUM(i.balance) FILTER (WHERE i.posted), 0)
-                           <> i.value AS differs,
-                       i.value <> i.included_value AS split
+                       ABS(COALESCE(SUM(i.balance) FILTER (WHERE i.posted), 0)
+                           - i.value) >= %(cent)s AS differs,
+                       ABS(i.value - i.included_value) >= %(cent)s AS split
                   FROM items i
                  WHERE i.mapped_here AND i.included AND i.id IS NOT NULL
                    AND i.account_id IN (
                        SELECT stock_account_id FROM parts
-                        WHERE differs <> 0 OR entry_residual <> 0
+                        WHERE ABS(differs) >= %(cent)s
+                           OR ABS(entry_residual) >= %(cent)s
                    )
                  GROUP BY i.account_id, i.move_id, i.value, i.included_value
             )
@@ -246,11 +285,15 @@ class InventoryValuationReport(models.AbstractModel):
               FROM parts p
             """,
             mapping=Template._stock_valuation_accounts_query(),
+            ledger_sums=self._ledger_sums(),
             dated_join=dated_join,
             dated=dated,
             company=options["company"].id,
             date=options["local_date"],
             accounts=stock_accounts.ids,
+            # amounts are summed in float8 (exact to the cent at any size the
+            # ledger holds); half a cent is the least that differs
+            cent=options["company"].currency_id.rounding / 2,
         )
 
     @api.model
@@ -280,13 +323,9 @@ class InventoryValuationReport(models.AbstractModel):
         stock_accounts = self._stock_accounts(options, accounts)
         if not stock_accounts:
             return []
-        # hash joins, not nested loops, between its large intermediate sets
-        rows = self._execute(
-            self._reconciliation_query(options, stock_accounts), nestloop=False
-        )
         currency = options["company"].currency_id
+        rows = self._reconciliation_rows(options, stock_accounts, accounts)
         reconciliation = []
-        by_account = {row[0]: row[1:] for row in rows}
         for account in stock_accounts.sorted("code"):
             (
                 ledger,
@@ -304,7 +343,7 @@ class InventoryValuationReport(models.AbstractModel):
                 other_side_ids,
                 differs_ids,
                 unexplained_ids,
-            ) = by_account[account.id]
+            ) = rows[account.id]
             value, without_entry = accounts.get(account.id, (0.0, 0.0))
             difference = currency.round(ledger - value)
             buckets = {
@@ -340,6 +379,54 @@ class InventoryValuationReport(models.AbstractModel):
                 }
             )
         return reconciliation
+
+    def _reconciliation_rows(self, options, stock_accounts, accounts):
+        """{account id: row of ``_reconciliation_query``}. The ledger of every
+        stock account is summed first (``_ledger_query``, as cheap as the
+        ledger itself); the entries of layers are compared with their layers
+        entry by entry only on the accounts where, as a whole, they disagree:
+        elsewhere the parts they explain are nothing."""
+        ledger = {
+            row[0]: row[1:]
+            for row in self._execute(self._ledger_query(options, stock_accounts))
+        }
+        half_cent = options["company"].currency_id.rounding / 2
+        rows, differing = {}, stock_accounts.browse()
+        for account in stock_accounts:
+            (
+                balance,
+                unlinked,
+                unlinked_ids,
+                transfers,
+                transfer_ids,
+                draft,
+                draft_ids,
+                linked,
+            ) = ledger.get(account.id, (None,) * 8)
+            value, without_entry = accounts.get(account.id, (0.0, 0.0))
+            if abs((linked or 0.0) - (value - without_entry)) >= half_cent:
+                differing |= account
+            # the parts of the entries of layers are nothing here
+            rows[account.id] = (
+                balance or 0.0,
+                unlinked or 0.0,
+                unlinked_ids,
+                transfers or 0.0,
+                transfer_ids,
+                draft or 0.0,
+                draft_ids,
+                *(0.0,) * 4,
+                *([],) * 4,
+            )
+        if differing:
+            # hash joins, not nested loops, between its large intermediate sets
+            rows.update(
+                (row[0], row[1:])
+                for row in self._execute(
+                    self._reconciliation_query(options, differing), nestloop=False
+                )
+            )
+        return rows
 
     def _bucket_domains(self, options):
         """{stock valuation account id: (domain of the layers without journal

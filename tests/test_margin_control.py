@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from lxml import etree
+
 from odoo import Command
 from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -195,6 +197,53 @@ class TestMarginApproval(MarginCase):
         self.assertIn("20.00 %", note.body)
         order.action_confirm()  # by the salesperson
         self.assertEqual(order.state, "sale")
+
+    def test_the_manager_approves_the_rate_the_form_shows(self):
+        """The form showed 20 %; meanwhile the salesperson lowered the price to
+        a 5 % margin: the approval is refused and nothing is written."""
+        order = self._order((self.lamp, 1, 100))
+        form_rate = order.margin_rate
+        order.order_line.price_unit = 84.21
+        self.assertAlmostEqual(order.margin_rate, 5, 2)
+        notes = len(order.message_ids)
+        manager = order.with_user(self.sale_manager).with_context(
+            margin_rate_seen=form_rate
+        )
+        with self.assertRefused(
+            UserError, "the margin changed to 5.00 % since you opened it (20.00 %)"
+        ):
+            manager.action_approve_margin()
+        self.assertFalse(order.margin_approved_by_id)
+        self.assertEqual(len(order.message_ids), notes)
+        manager.with_context(margin_rate_seen=order.margin_rate).action_approve_margin()
+        self.assertAlmostEqual(order.margin_approved_rate, 5, 2)
+        # a rate seen lower than today's is approved as seen
+        other = self._order((self.lamp, 1, 100))
+        other.with_user(self.sale_manager).with_context(
+            margin_rate_seen=10.0
+        ).action_approve_margin()
+        self.assertEqual(other.margin_approved_rate, 10.0)
+        self.assertIn("10.00 %", other.message_ids[0].body)
+
+    def test_a_request_records_the_rate_requested(self):
+        order = self._order((self.lamp, 1, 100))
+        with self.assertRefused(UserError, "the margin changed to 20.00 %"):
+            order.with_context(margin_rate_seen=25.0).action_request_margin_approval()
+        self.assertFalse(order.margin_approval_requested)
+        order.with_context(margin_rate_seen=20.0).action_request_margin_approval()
+        self.assertTrue(order.margin_approval_requested)
+        self.assertEqual(order.margin_requested_rate, 20.0)
+        self.assertIn("at 20.00 %", order.message_ids[0].body)
+
+    def test_the_buttons_carry_the_rate_of_the_form(self):
+        arch = self.env["sale.order"].get_views([(False, "form")])["views"]["form"][
+            "arch"
+        ]
+        for button in ("action_approve_margin", "action_request_margin_approval"):
+            node = etree.fromstring(arch).xpath(f"//button[@name='{button}']")[0]
+            self.assertEqual(
+                node.get("context"), "{'margin_rate_seen': margin_rate}", button
+            )
 
     def test_salesperson_cannot_approve(self):
         order = self._order((self.lamp, 1, 100))

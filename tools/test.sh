@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make test`: fresh databases, the addon installed without demo data, every test of
-# the addon through pytest-odoo (HttpCase tours included), then Odoo's own test suites
-# of the modules the addon extends on a database with the addon installed, the
-# uninstall / reinstall check, ruff and pylint-odoo. The last line printed is the
+# the addon through pytest-odoo (HttpCase tours included), the read replica and
+# concurrency checks, then Odoo's own test suites of the modules the addon extends on
+# a database with the addon installed, the uninstall / reinstall check, ruff and
+# pylint-odoo. The last line printed is the
 # total of passed and failed tests; the exit status is non-zero on any failure.
 #
 set -euo pipefail
@@ -96,6 +97,18 @@ if ! { createdb -T "$DB" "${DB}_replica" \
 fi
 grep "replica check" "$replica_log"
 dropdb --if-exists "${DB}_replica"
+
+say "concurrency check (database ${DB}_race, a copy of $DB)"
+race_log="$BUILD/race.log"
+dropdb --if-exists "${DB}_race"
+if ! { createdb -T "$DB" "${DB}_race" \
+       && "$VENV/bin/python" "$here/check_concurrency.py" "${DB}_race"; } >"$race_log" 2>&1; then
+    tail -n 40 "$race_log" >&2
+    printf '%s\n' "$summary"
+    die "a rule of the addon did not hold under concurrent users (full log: $race_log)"
+fi
+grep "concurrency check" "$race_log"
+dropdb --if-exists "${DB}_race"
 
 say "running Odoo's own suites of $SUITES (database $SUITES_DB)"
 set +e

@@ -1,0 +1,455 @@
+#!/usr/bin/env python3
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Prove that the addon's rules hold when people act at the same moment.
+
+    .venv/bin/python tools/check_concurrency.py DATABASE [--rounds N]
+
+DATABASE must hold the addon (``make test`` uses a copy of its test database). Its
+set-up is committed; then each race runs N rounds, each with real Odoo cursors in
+threads released together by a barrier once every one of them has read the
+database (so that they all work from the same snapshot), and retried the way
+Odoo retries a request that fails to serialize:
+
+1. two deliveries of 5 units of a product whose negative physical inventory is
+   forbidden, which holds 5: exactly one is validated, the stock never goes
+   below zero;
+2. three deliveries of 1 unit of the same product, which holds 3: all are
+   validated;
+3. an item-group change that moves a product's stock valuation account, against
+   a delivery of that product: whatever their order and retries, the ledger
+   holds the value on hand on the new account and nothing on the old one;
+4. a sales manager approving the margin rate the form shows, against the
+   salesperson lowering the price: never an approval of a rate the quotation
+   no longer reaches.
+
+Prints what each race showed and exits non-zero on any violation.
+"""
+
+import argparse
+import logging
+import random
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import odoo
+from odoo import Command, api
+from odoo.exceptions import UserError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / ".build" / "odoo.conf"
+MODULE = "product_category_valuation"
+MAX_TRIES = 5  # as Odoo's MAX_TRIES_ON_CONCURRENCY_FAILURE
+
+
+def say(message):
+    print(f"[{MODULE}] concurrency check: {message}", flush=True)
+
+
+class Violation(Exception):
+    pass
+
+
+def attempt(registry, uid, barrier, work):
+    """Run ``work(env)`` in a cursor of its own as user ``uid``, after a first
+    read and the ``barrier``; retry it as Odoo retries a request that fails to
+    serialize. Returns (outcome, tries, detail): outcome "done" or "refused",
+    detail the refusal's message."""
+    for tries in range(1, MAX_TRIES + 1):
+        with registry.cursor() as cr:
+            env = api.Environment(cr, uid, {})
+            cr.execute("SELECT 1 FROM res_users LIMIT 1")  # the snapshot starts here
+            if tries == 1:
+                barrier.wait()
+            try:
+                work(env)
+                env.flush_all()
+                cr.commit()
+                return "done", tries, ""
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                cr.rollback()
+                time.sleep(random.uniform(0, 0.05 * tries))
+            except UserError as error:
+                cr.rollback()
+                return "refused", tries, str(error)
+    raise Violation("a transaction failed to serialize on every try")
+
+
+def race(registry, works):
+    """Run the (uid, work) ``works`` at the same moment; their outcomes."""
+    barrier = threading.Barrier(len(works))
+    outcomes = [None] * len(works)
+
+    def run(index, uid, work):
+        try:
+            outcomes[index] = attempt(registry, uid, barrier, work)
+        except Exception as error:  # noqa: BLE001 - reported as a violation
+            outcomes[index] = ("error", 0, repr(error))
+            barrier.abort()
+
+    threads = [
+        threading.Thread(target=run, args=(index, uid, work))
+        for index, (uid, work) in enumerate(works)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+class Races:
+    def __init__(self, registry, rounds):
+        self.registry = registry
+        self.rounds = rounds
+        with registry.cursor() as cr:
+            env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+            self._setup(env)
+
+    def _setup(self, env):
+        """Users, categories, accounts and groups shared by the rounds."""
+        self.company = env.company.id
+        self.admin = env.ref("base.user_admin").id
+        warehouse = env["stock.warehouse"].search(
+            [("company_id", "=", self.company)], limit=1
+        )
+        self.stock = warehouse.lot_stock_id.id
+        self.out_type = warehouse.out_type_id.id
+        self.customers = env.ref("stock.stock_location_customers").id
+        self.suppliers = env.ref("stock.stock_location_suppliers").id
+        Category = env["product.category"]
+        self.forbidden = Category.create(
+            {"name": "Race: no negative stock", "negative_inventory": "forbidden"}
+        ).id
+        Account = env["account.account"]
+        tag = str(int(time.time()))[-6:]
+
+        def account(code, kind="asset_current"):
+            return Account.create(
+                {"name": f"Race {code}", "code": f"R{tag}{code}", "account_type": kind}
+            )
+
+        journal = env["account.journal"].create(
+            {"name": "Race stock", "code": f"R{tag[-4:]}", "type": "general"}
+        )
+        stock_in = account("1", "liability_current")
+        stock_out = account("2", "liability_current")
+        self.old_account = account("3").id
+        self.new_account = account("4").id
+        self.real_time = Category.create(
+            {
+                "name": "Race: real time",
+                "property_cost_method": "fifo",
+                "property_valuation": "real_time",
+                "property_stock_valuation_account_id": self.old_account,
+                "property_stock_account_input_categ_id": stock_in.id,
+                "property_stock_account_output_categ_id": stock_out.id,
+                "property_stock_journal": journal.id,
+            }
+        ).id
+        Group = env["product.item.group"]
+        self.old_group, self.new_group = (
+            Group.create(
+                {
+                    "name": f"Race {name}",
+                    "code": f"RACE-{tag}-{name}",
+                    "stock_valuation_account_id": account_id,
+                    "stock_journal_id": journal.id,
+                }
+            ).id
+            for name, account_id in (
+                ("old", self.old_account),
+                ("new", self.new_account),
+            )
+        )
+        margins = Category.create(
+            {
+                "name": "Race: minimum margin",
+                "is_main_article": True,
+                "min_margin_rate": 30,
+            }
+        )
+        self.lamp = (
+            env["product.product"]
+            .create(
+                {
+                    "name": "Race lamp",
+                    "categ_id": margins.id,
+                    "list_price": 100,
+                    "standard_price": 80,
+                }
+            )
+            .id
+        )
+        self.customer = env["res.partner"].create({"name": "Race customer"}).id
+        Users = env["res.users"].with_context(no_reset_password=True)
+        self.salesman, self.manager = (
+            Users.create(
+                {
+                    "name": f"Race {role}",
+                    "login": f"race_{role}_{tag}",
+                    "groups_id": [Command.set([env.ref(group).id])],
+                }
+            ).id
+            for role, group in (
+                ("salesman", "sales_team.group_sale_salesman"),
+                ("manager", "sales_team.group_sale_manager"),
+            )
+        )
+
+    # ------------------------------------------------------------------
+    def _env(self, cr, uid=odoo.SUPERUSER_ID):
+        return api.Environment(cr, uid, {})
+
+    def _product(self, env, category, name, **values):
+        return env["product.product"].create(
+            {"name": name, "is_storable": True, "categ_id": category, **values}
+        )
+
+    def _delivery(self, env, product, quantity):
+        picking = env["stock.picking"].create(
+            {
+                "picking_type_id": self.out_type,
+                "location_id": self.stock,
+                "location_dest_id": self.customers,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": quantity,
+                            "product_uom": product.uom_id.id,
+                            "location_id": self.stock,
+                            "location_dest_id": self.customers,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        # not reserved: the picker sets the done quantity by hand
+        picking.move_ids.quantity = quantity
+        picking.move_ids.picked = True
+        return picking.id
+
+    @staticmethod
+    def _validate(picking_id):
+        def work(env):
+            result = env["stock.picking"].browse(picking_id).button_validate()
+            if result is not True:
+                raise Violation(f"validation asked for a wizard: {result}")
+
+        return work
+
+    def _on_hand(self, env, product_id):
+        quants = env["stock.quant"].search(
+            [("product_id", "=", product_id), ("location_id", "=", self.stock)]
+        )
+        return sum(quants.mapped("quantity"))
+
+    # ------------------------------------------------------------------
+    def deliveries(self, count, each, held):
+        """``count`` deliveries of ``each`` units, ``held`` in stock."""
+        seen = Counter()
+        for index in range(self.rounds):
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                product = self._product(
+                    env, self.forbidden, f"Race bolt {count}x{each} #{index}"
+                )
+                env["stock.quant"]._update_available_quantity(
+                    product, env["stock.location"].browse(self.stock), held
+                )
+                pickings = [self._delivery(env, product, each) for _ in range(count)]
+                product_id = product.id
+            outcomes = race(
+                self.registry,
+                [(self.admin, self._validate(picking)) for picking in pickings],
+            )
+            with self.registry.cursor() as cr:
+                on_hand = self._on_hand(self._env(cr), product_id)
+            kinds = Counter(kind for kind, _tries, _detail in outcomes)
+            seen.update(kinds)
+            seen["retries"] += sum(tries - 1 for _kind, tries, _detail in outcomes)
+            if on_hand < 0:
+                raise Violation(f"round {index}: the stock went to {on_hand}")
+            if "error" in kinds:
+                raise Violation(f"round {index}: {outcomes}")
+            expected = min(count, held // each)
+            if kinds["done"] != expected:
+                raise Violation(
+                    f"round {index}: {kinds['done']} validated, {expected} expected:"
+                    f" {outcomes}"
+                )
+            for kind, _tries, detail in outcomes:
+                if kind == "refused" and "Negative physical inventory" not in detail:
+                    raise Violation(f"round {index}: refused with {detail}")
+        return seen
+
+    def group_change_against_delivery(self):
+        seen = Counter()
+        for index in range(self.rounds):
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                product = self._product(
+                    env,
+                    self.real_time,
+                    f"Race desk #{index}",
+                    item_group_id=self.old_group,
+                )
+                receipt = env["stock.move"].create(
+                    {
+                        "name": "Race receipt",
+                        "product_id": product.id,
+                        "product_uom_qty": 10,
+                        "product_uom": product.uom_id.id,
+                        "location_id": self.suppliers,
+                        "location_dest_id": self.stock,
+                        "price_unit": 5.0,
+                    }
+                )
+                receipt._action_confirm()
+                receipt.quantity = 10
+                receipt.picked = True
+                receipt._action_done()
+                picking = self._delivery(env, product, 3)
+                product_id, template_id = product.id, product.product_tmpl_id.id
+
+            def change(env, template_id=template_id):
+                env["product.template"].browse(
+                    template_id
+                ).item_group_id = self.new_group
+
+            outcomes = race(
+                self.registry,
+                [(self.admin, change), (self.admin, self._validate(picking))],
+            )
+            seen.update(kind for kind, _tries, _detail in outcomes)
+            seen["retries"] += sum(tries - 1 for _kind, tries, _detail in outcomes)
+            if any(kind != "done" for kind, _tries, _detail in outcomes):
+                raise Violation(f"round {index}: {outcomes}")
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                value = sum(
+                    env["stock.valuation.layer"]
+                    .search([("product_id", "=", product_id)])
+                    .mapped("value")
+                )
+                balances = {
+                    account.id: round(balance, 2)
+                    for account, balance in env["account.move.line"]._read_group(
+                        [
+                            ("account_id", "in", [self.old_account, self.new_account]),
+                            ("parent_state", "=", "posted"),
+                        ],
+                        ["account_id"],
+                        ["balance:sum"],
+                    )
+                }
+            # every round leaves 35.00 on hand, all of it on the new account
+            expected = {self.old_account: 0.0, self.new_account: 35.0 * (index + 1)}
+            if round(value, 2) != 35.0 or balances != expected:
+                raise Violation(
+                    f"round {index}: ledger {balances}, expected {expected}, value on"
+                    f" hand {value}: {outcomes}"
+                )
+        return seen
+
+    def approval_against_price_change(self):
+        seen = Counter()
+        for index in range(self.rounds):
+            with self.registry.cursor() as cr:
+                env = self._env(cr, self.salesman)
+                order = env["sale.order"].create(
+                    {
+                        "partner_id": self.customer,
+                        "order_line": [
+                            Command.create({"product_id": self.lamp, "price_unit": 100})
+                        ],
+                    }
+                )
+                order_id, form_rate = order.id, order.margin_rate
+
+            def approve(env, order_id=order_id, form_rate=form_rate):
+                env["sale.order"].browse(order_id).with_context(
+                    margin_rate_seen=form_rate
+                ).action_approve_margin()
+
+            def lower_price(env, order_id=order_id):
+                env["sale.order"].browse(order_id).order_line.price_unit = 84.21
+
+            outcomes = race(
+                self.registry, [(self.manager, approve), (self.salesman, lower_price)]
+            )
+            seen.update(kind for kind, _tries, _detail in outcomes)
+            seen["retries"] += sum(tries - 1 for _kind, tries, _detail in outcomes)
+            if outcomes[1][0] != "done" or outcomes[0][0] == "error":
+                raise Violation(f"round {index}: {outcomes}")
+            with self.registry.cursor() as cr:
+                order = self._env(cr)["sale.order"].browse(order_id)
+                approved = bool(order.margin_approved_by_id)
+                if approved and (
+                    order.margin_approved_rate != form_rate
+                    or order.margin_rate < order.margin_approved_rate - 0.005
+                ):
+                    raise Violation(
+                        f"round {index}: approved at {order.margin_approved_rate} %"
+                        f" while the quotation is at {order.margin_rate} %: {outcomes}"
+                    )
+                if not order.margin_approval_needed and order.margin_rate < 30:
+                    raise Violation(
+                        f"round {index}: confirmable at {order.margin_rate}"
+                    )
+        return seen
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("database")
+    parser.add_argument("--rounds", type=int, default=10)
+    args = parser.parse_args()
+    odoo.tools.config.parse_config(
+        ["-c", str(CONFIG), "-d", args.database, "--log-level=warn"]
+    )
+    # a serialization failure is expected here, and retried: not an error
+    logging.getLogger("odoo.sql_db").setLevel(logging.CRITICAL)
+    registry = odoo.modules.registry.Registry(args.database)
+    races = Races(registry, args.rounds)
+    checks = [
+        (
+            "two deliveries of 5 from 5 (negative stock forbidden)",
+            lambda: races.deliveries(2, 5, 5),
+        ),
+        ("three deliveries of 1 from 3, which fit", lambda: races.deliveries(3, 1, 3)),
+        (
+            "an item-group change against a delivery",
+            races.group_change_against_delivery,
+        ),
+        (
+            "a margin approval against a price change",
+            races.approval_against_price_change,
+        ),
+    ]
+    failed = False
+    for label, check in checks:
+        start = time.perf_counter()
+        try:
+            seen = check()
+        except Violation as violation:
+            say(f"FAILED: {label}: {violation}")
+            failed = True
+            continue
+        say(
+            f"{label}: {args.rounds} rounds in {time.perf_counter() - start:.1f} s,"
+            f" {dict(sorted(seen.items()))}"
+        )
+    if failed:
+        sys.exit(1)
+    say("passed")
+
+
+if __name__ == "__main__":
+    main()
