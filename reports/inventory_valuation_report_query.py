@@ -217,22 +217,20 @@ class InventoryValuationReport(models.AbstractModel):
             mapping AS MATERIALIZED (%(mapping)s),
             products AS MATERIALIZED (
                 SELECT l.product_id, l.quantity, l.value, l.value_without_entry,
-                       t.categ_id,
-                       %(item_group)s AS item_group_id,
+                       m.categ_id, m.item_group_id,
                        %(item_model_group)s AS item_model_group_id,
                        k.cost_method, k.valuation,
                        m.account_id%(carry)s
                   FROM layers l
+                  JOIN mapping m ON m.product_id = l.product_id
+                  JOIN categories k ON k.id = m.categ_id
                   JOIN product_product p ON p.id = l.product_id
                   JOIN product_template t ON t.id = p.product_tmpl_id
-                  JOIN categories k ON k.id = t.categ_id
-                  JOIN mapping m ON m.product_id = l.product_id
             )
             """,
             cost_method=Category._field_to_sql("c", "property_cost_method"),
             valuation=Category._field_to_sql("c", "property_valuation"),
             mapping=Template._stock_valuation_accounts_query(),
-            item_group=Template._field_to_sql("t", "item_group_id"),
             item_model_group=Template._field_to_sql("t", "item_model_group_id"),
             carry=carry or SQL(""),
         )
@@ -391,19 +389,21 @@ class InventoryValuationReport(models.AbstractModel):
             accounts=self._accounts_rows(len(keys) - 2),
         )
 
-    def _execute(self, query, nestloop=True):
+    def _execute(self, query, nestloop=True, work_mem=AGGREGATION_WORK_MEM):
         """Run ``query`` with the settings of a short analytical query, for it
-        only: enough work_mem for the layers to aggregate in memory (PostgreSQL's
-        default is 4 MB), no JIT compilation, which costs seconds for a query
-        that runs in a fraction of one, and without ``nestloop`` no nested loops
-        (whose estimates over CTEs can make them quadratic)."""
+        only: enough ``work_mem`` for the layers to aggregate in memory
+        (PostgreSQL's default is 4 MB; None keeps the server's), no JIT
+        compilation, which costs seconds for a query that runs in a fraction of
+        one, and without ``nestloop`` no nested loops (whose estimates over
+        CTEs can make them quadratic)."""
         cr = self.env.cr
         self.env.flush_all()
         settings = {
-            "work_mem": AGGREGATION_WORK_MEM,
             "jit": "off",
             "enable_nestloop": "on" if nestloop else "off",
         }
+        if work_mem:
+            settings["work_mem"] = work_mem
         cr.execute(
             SQL(
                 "SELECT %s",

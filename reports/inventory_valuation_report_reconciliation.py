@@ -15,6 +15,14 @@ from odoo.tools import SQL
 BUCKETS = ("unlinked", "no_entry", "other_side", "differs", "moved", "unexplained")
 UNEXPLAINED = "unexplained"
 DRAFT = "draft"
+# The parts of the ledger itself, as conditions on its items (``_ledger_items``),
+# exclusive of each other and of the posted items of entries with layers: items
+# without layer, account transfers, draft items.
+LEDGER_PARTS = {
+    "unlinked": "posted AND dated AND NOT linked AND NOT transfer",
+    "transfers": "posted AND dated AND transfer",
+    "draft": "draft AND dated",
+}
 
 
 class InventoryValuationReport(models.AbstractModel):
@@ -67,65 +75,127 @@ class InventoryValuationReport(models.AbstractModel):
             .filtered(lambda account: company in account.company_ids)
         )
 
-    def _ledger_sums(self):
-        """The aggregates, per stock account, of its journal ``items`` (columns
-        ``id``, ``balance``, ``posted``, ``draft``, ``dated``, ``transfer``,
-        ``linked``): the ledger balance, the items without layer, the
-        transfers and the draft items, with their ids."""
+    def _ledger_items(self, options, where, linked_by_join=True):
+        """SQL of the company's journal items matching ``where`` (on ``aml``),
+        with the columns the ledger sums read: ``id``, ``account_id``,
+        ``balance``, ``posted``, ``draft``, ``dated`` (up to the as-of day),
+        ``transfer`` (of an account transfer) and ``linked`` (of an entry with
+        layers): by a join with every entry of layers, or, for a few items, a
+        look-up each."""
+        company = options["company"].id
+        if linked_by_join:
+            linked_join = SQL(
+                """
+                LEFT JOIN (
+                    SELECT DISTINCT svl.account_move_id AS move_id
+                      FROM stock_valuation_layer svl
+                     WHERE svl.company_id = %s AND svl.account_move_id IS NOT NULL
+                ) k ON k.move_id = aml.move_id
+                """,
+                company,
+            )
+            linked = SQL("k.move_id IS NOT NULL")
+        else:
+            linked_join = SQL("")
+            linked = SQL(
+                "EXISTS (SELECT 1 FROM stock_valuation_layer s"
+                " WHERE s.account_move_id = aml.move_id AND s.company_id = %s)",
+                company,
+            )
         return SQL(
             """
-            SUM(balance) FILTER (WHERE posted AND dated) AS ledger,
-            SUM(balance) FILTER (
-                WHERE posted AND dated AND NOT linked AND NOT transfer
-            ) AS unlinked,
-            array_agg(id) FILTER (
-                WHERE posted AND dated AND NOT linked AND NOT transfer
-            ) AS unlinked_ids,
-            SUM(balance) FILTER (WHERE posted AND dated AND transfer) AS transfers,
-            array_agg(id) FILTER (WHERE posted AND dated AND transfer)
-                AS transfer_ids,
-            SUM(balance) FILTER (WHERE draft AND dated) AS draft,
-            array_agg(id) FILTER (WHERE draft AND dated) AS draft_ids
-            """
+            SELECT aml.id, aml.account_id, aml.balance,
+                   aml.parent_state = 'posted' AS posted,
+                   aml.parent_state = 'draft' AS draft,
+                   aml.date <= %(date)s AS dated,
+                   t.id IS NOT NULL AS transfer,
+                   %(linked)s AS linked
+              FROM account_move_line aml
+              %(linked_join)s
+              LEFT JOIN account_move t
+                     ON t.id = aml.move_id AND t.stock_valuation_transfer
+             WHERE aml.company_id = %(company)s AND %(where)s
+            """,
+            date=options["local_date"],
+            linked=linked,
+            linked_join=linked_join,
+            company=company,
+            where=where,
         )
 
+    def _ledger_sums(self):
+        """The sums and ids of the parts of ``LEDGER_PARTS`` among ledger items
+        (see ``_ledger_items``), per stock account: the aggregates of the
+        detailed reconciliation."""
+        columns = []
+        for part, condition in LEDGER_PARTS.items():
+            columns += [
+                SQL(
+                    "SUM(balance) FILTER (WHERE %s) AS %s",
+                    SQL(condition),
+                    SQL.identifier(part),
+                ),
+                SQL(
+                    "array_agg(id) FILTER (WHERE %s) AS %s",
+                    SQL(condition),
+                    SQL.identifier(f"{part}_ids"),
+                ),
+            ]
+        return SQL(", ").join(columns)
+
     def _ledger_query(self, options, stock_accounts):
-        """Per stock account: the sums of ``_ledger_sums``, and the balance of
-        its posted items up to the as-of day whose entry has layers: when it is
-        the value of the layers with an entry that the products posting there
-        hold, entries and layers agree, as a whole, on that account."""
+        """Per stock account and part of its ledger up to the as-of day (its
+        posted items of entries with layers, then ``LEDGER_PARTS``): the sum,
+        the count and the least and greatest id. When the first is the value
+        of the layers with an entry that the products posting there hold,
+        entries and layers agree, as a whole, on that account. As cheap as
+        summing the ledger: one scan of the items, each of them classified once,
+        in parallel workers."""
+        parts = {"linked": "posted AND dated AND linked", **LEDGER_PARTS}
         return SQL(
             """
-            WITH linked_moves AS (
-                SELECT DISTINCT svl.account_move_id AS move_id
-                  FROM stock_valuation_layer svl
-                 WHERE svl.company_id = %(company)s
-                   AND svl.account_move_id IS NOT NULL
-            ),
-            items AS (
-                SELECT aml.id, aml.account_id, aml.balance::float8 AS balance,
-                       aml.parent_state = 'posted' AS posted,
-                       aml.parent_state = 'draft' AS draft,
-                       aml.date <= %(date)s AS dated,
-                       t.id IS NOT NULL AS transfer,
-                       k.move_id IS NOT NULL AS linked
-                  FROM account_move_line aml
-                  LEFT JOIN linked_moves k ON k.move_id = aml.move_id
-                  LEFT JOIN account_move t
-                         ON t.id = aml.move_id AND t.stock_valuation_transfer
-                 WHERE aml.account_id = ANY(%(accounts)s)
-                   AND aml.company_id = %(company)s
-            )
-            SELECT account_id, %(ledger_sums)s,
-                   SUM(balance) FILTER (WHERE posted AND dated AND linked)
-              FROM items
-             GROUP BY account_id
+            SELECT account_id, part, SUM(balance), COUNT(*), MIN(id), MAX(id)
+              FROM (
+                  SELECT items.*, CASE %(parts)s END AS part
+                    FROM (%(items)s) items
+              ) classified
+             WHERE part IS NOT NULL
+             GROUP BY account_id, part
             """,
-            ledger_sums=self._ledger_sums(),
-            company=options["company"].id,
-            date=options["local_date"],
-            accounts=stock_accounts.ids,
+            parts=SQL(" ").join(
+                SQL("WHEN %s THEN %s", SQL(condition), part)
+                for part, condition in parts.items()
+            ),
+            items=self._ledger_items(
+                options,
+                SQL("aml.account_id = ANY(%s)", stock_accounts.ids),
+            ),
         )
+
+    def _ledger_ids(self, options, account, part, count, least, greatest):
+        """The ids of the ``count`` items of ``account`` in the ledger part
+        ``part``, whose ids lie from ``least`` to ``greatest``."""
+        if count <= 2:
+            return sorted({least, greatest} - {None})
+        return [
+            item_id
+            for (item_id,) in self.env.execute_query(
+                SQL(
+                    "SELECT id FROM (%(items)s) items WHERE %(part)s ORDER BY id",
+                    items=self._ledger_items(
+                        options,
+                        SQL(
+                            "aml.account_id = %s AND aml.id BETWEEN %s AND %s",
+                            account.id,
+                            least,
+                            greatest,
+                        ),
+                        linked_by_join=False,
+                    ),
+                    part=SQL(LEDGER_PARTS[part]),
+                )
+            )
+        ]
 
     def _reconciliation_query(self, options, stock_accounts):
         """Per stock account: its posted journal items up to the as-of day, and
@@ -197,7 +267,9 @@ class InventoryValuationReport(models.AbstractModel):
                   ) p ON p.move_id = aml.move_id AND p.account_id = aml.account_id
             ),
             sums AS (
-                SELECT account_id, %(ledger_sums)s,
+                SELECT account_id,
+                       SUM(balance) FILTER (WHERE posted AND dated) AS ledger,
+                       %(ledger_sums)s,
                        -- posted here for products that post elsewhere
                        SUM(balance) FILTER (
                            WHERE posted AND dated AND linked AND NOT mapped_here
@@ -258,7 +330,7 @@ class InventoryValuationReport(models.AbstractModel):
             )
             SELECT p.stock_account_id,
                    COALESCE(p.ledger, 0), COALESCE(p.unlinked, 0), p.unlinked_ids,
-                   COALESCE(p.transfers, 0), p.transfer_ids,
+                   COALESCE(p.transfers, 0), p.transfers_ids,
                    COALESCE(p.draft, 0), p.draft_ids,
                    COALESCE(p.moved_in, 0) + COALESCE(p.moved_out, 0),
                    COALESCE(p.other_side, 0), p.differs, p.entry_residual,
@@ -386,38 +458,33 @@ class InventoryValuationReport(models.AbstractModel):
         ledger itself); the entries of layers are compared with their layers
         entry by entry only on the accounts where, as a whole, they disagree:
         elsewhere the parts they explain are nothing."""
-        ledger = {
-            row[0]: row[1:]
-            for row in self._execute(self._ledger_query(options, stock_accounts))
-        }
+        # PostgreSQL's own work_mem: the one scan of the items then runs in
+        # parallel workers
+        ledger = defaultdict(dict)
+        for account_id, part, *sums in self._execute(
+            self._ledger_query(options, stock_accounts), work_mem=None
+        ):
+            ledger[account_id][part] = sums
         half_cent = options["company"].currency_id.rounding / 2
         rows, differing = {}, stock_accounts.browse()
         for account in stock_accounts:
-            (
-                balance,
-                unlinked,
-                unlinked_ids,
-                transfers,
-                transfer_ids,
-                draft,
-                draft_ids,
-                linked,
-            ) = ledger.get(account.id, (None,) * 8)
+            parts = ledger[account.id]
+            linked = parts.get("linked", (0.0,))[0]
             value, without_entry = accounts.get(account.id, (0.0, 0.0))
-            if abs((linked or 0.0) - (value - without_entry)) >= half_cent:
+            if abs(linked - (value - without_entry)) >= half_cent:
                 differing |= account
+            # the ledger: every posted item up to the day, none of the drafts
+            row = [sum(sums[0] for part, sums in parts.items() if part != DRAFT)]
+            for part in LEDGER_PARTS:
+                amount, count, least, greatest = parts.get(part, (0.0, 0, None, None))
+                ids = (
+                    self._ledger_ids(options, account, part, count, least, greatest)
+                    if count
+                    else []
+                )
+                row += [amount, ids]
             # the parts of the entries of layers are nothing here
-            rows[account.id] = (
-                balance or 0.0,
-                unlinked or 0.0,
-                unlinked_ids,
-                transfers or 0.0,
-                transfer_ids,
-                draft or 0.0,
-                draft_ids,
-                *(0.0,) * 4,
-                *([],) * 4,
-            )
+            rows[account.id] = (*row, *(0.0,) * 4, *([],) * 4)
         if differing:
             # hash joins, not nested loops, between its large intermediate sets
             rows.update(

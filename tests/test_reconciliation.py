@@ -448,9 +448,12 @@ class TestOneRuleOnePlace(ReconciliationCase):
         }
         for company, accounts in expected.items():
             Template = self.env["product.template"].with_company(company)
-            mapping = dict(
-                self.env.execute_query(Template._stock_valuation_accounts_query())
-            )
+            mapping = {
+                product_id: account_id
+                for product_id, account_id, _category, _group in self.env.execute_query(
+                    Template._stock_valuation_accounts_query()
+                )
+            }
             for product, account in accounts.items():
                 with self.subTest(company=company.name, product=product.name):
                     own = product.product_tmpl_id.with_company(company)
@@ -521,3 +524,42 @@ class TestOneRuleOnePlace(ReconciliationCase):
             self.assertEqual(
                 Wizard._fields[fname]._description_selection(self.env), selection
             )
+
+    def test_an_account_that_held_stock_value_stays_listed(self):
+        """A category's stock account replaced behind the ORM's back (an import):
+        the account its entries went to is still reconciled, its balance
+        explained as value posted while the products mapped to it."""
+        retired = self.env["account.account"].create(
+            {
+                "name": "PCV Retired stock",
+                "code": "310990",
+                "account_type": "asset_current",
+            }
+        )
+        category = self.fifo_categ.copy(
+            {
+                "name": "PCV Retiring",
+                "property_stock_valuation_account_id": retired.id,
+            }
+        )
+        lamp = self.env["product.product"].create(
+            {"name": "PCV Retiring lamp", "is_storable": True, "categ_id": category.id}
+        )
+        self._receive(lamp, 2, 10.0)
+        self.assertTrue(retired.stock_valuation_history)
+        self.assertFalse(self.other_valuation.stock_valuation_history)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE product_category SET property_stock_valuation_account_id ="
+                " jsonb_build_object(%s, %s) WHERE id = %s",
+                str(self.company.id),
+                self.other_valuation.id,
+                category.id,
+            )
+        )
+        self.env.invalidate_all()
+        rows = self._reconcile()
+        self.assertEqual(self._figures(rows[retired]), (20.0, 0.0, 20.0))
+        self.assertEqual(rows[retired]["buckets"]["moved"], 20.0)
+        self.assertEqual(rows[self.other_valuation]["buckets"]["moved"], -20.0)
