@@ -35,6 +35,11 @@ def parse_args():
     parser.add_argument("--pickings", type=int, default=200)
     parser.add_argument("--lines", type=int, default=5)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the two databases of an earlier run as they are",
+    )
     return parser.parse_args()
 
 
@@ -125,11 +130,15 @@ def main():
     from odoo import api
 
     needed = args.pickings * args.lines
-    create_database("pcv_bench_validation")
-    create_database("pcv_bench_validation_odoo", modules=DEPENDENCIES)
+    if not args.reuse:
+        create_database("pcv_bench_validation")
+        create_database("pcv_bench_validation_odoo", modules=DEPENDENCIES)
     registries = {
-        name: open_registry(name, fresh=False)
-        for name in ("pcv_bench_validation", "pcv_bench_validation_odoo")
+        "pcv_bench_validation": open_registry("pcv_bench_validation", fresh=False),
+        # Odoo's configuration is read once, by the first
+        "pcv_bench_validation_odoo": odoo.modules.registry.Registry(
+            "pcv_bench_validation_odoo"
+        ),
     }
     cursors = {name: registry.cursor() for name, registry in registries.items()}
     try:

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists
 
 
 class AccountAccount(models.Model):
@@ -18,9 +19,21 @@ class AccountAccount(models.Model):
 
     def init(self):
         """Mark the accounts that the stock valuation entries (the valuation
-        line of an entry goes the way of its layer's value) and the transfers of
-        the database posted to before this version of the addon was there."""
+        line of an entry goes the way of its layer's value) and the account
+        transfers of the database posted to before this version of the addon
+        was there. On a fresh install, account transfers do not exist yet."""
         super().init()
+        transfers = SQL("")
+        if column_exists(self.env.cr, "account_move", "stock_valuation_transfer"):
+            transfers = SQL(
+                """
+                UNION
+                SELECT aml.account_id
+                  FROM account_move am
+                  JOIN account_move_line aml ON aml.move_id = am.id
+                 WHERE am.stock_valuation_transfer
+                """
+            )
         self.env.cr.execute(
             SQL(
                 """
@@ -33,13 +46,10 @@ class AccountAccount(models.Model):
                            ON aml.move_id = svl.account_move_id
                         WHERE SIGN(aml.balance) = SIGN(svl.value)
                           AND svl.value <> 0
-                       UNION
-                       SELECT aml.account_id
-                         FROM account_move am
-                         JOIN account_move_line aml ON aml.move_id = am.id
-                        WHERE am.stock_valuation_transfer
+                       %s
                    )
-                """
+                """,
+                transfers,
             )
         )
 

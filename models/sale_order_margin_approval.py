@@ -212,6 +212,8 @@ class SaleOrder(models.Model):
         read: a concurrent change of their lines either waits, or, committed
         first, makes this transaction fail to serialize and Odoo retry it on the
         new figures."""
+        if not self:
+            return
         self.flush_recordset()
         self.env.execute_query(
             SQL(

@@ -90,5 +90,5 @@ class StockMoveLine(models.Model):
                 tuple((product.id, location.id) for product, location in pairs),
             )
         ):
-            quantities[product_id, location_id] += quantity
+            quantities[product_id, location_id] += quantity or 0.0
         return quantities

@@ -563,3 +563,17 @@ class TestOneRuleOnePlace(ReconciliationCase):
         self.assertEqual(self._figures(rows[retired]), (20.0, 0.0, 20.0))
         self.assertEqual(rows[retired]["buckets"]["moved"], 20.0)
         self.assertEqual(rows[self.other_valuation]["buckets"]["moved"], -20.0)
+
+    def test_the_history_marks_the_accounts_that_held_stock_value(self):
+        """Installed into a database with a history, the addon finds the
+        accounts its stock valuation entries posted to, not their
+        counterparts."""
+        self._receive(self.fifo_product, 1, 5.0)
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE account_account SET stock_valuation_history = NULL")
+        self.env.invalidate_all()
+        self.assertFalse(self.group_valuation.stock_valuation_history)
+        self.env["account.account"].init()
+        self.env.invalidate_all()
+        self.assertTrue(self.group_valuation.stock_valuation_history)
+        self.assertFalse(self.group_input.stock_valuation_history)
