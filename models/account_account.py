@@ -22,7 +22,7 @@ class AccountAccount(models.Model):
         line of an entry goes the way of its layer's value) and the account
         transfers of the database posted to before this version of the addon
         was there. On a fresh install, account transfers do not exist yet."""
-        super().init()
+        res = super().init()
         transfers = SQL("")
         if column_exists(self.env.cr, "account_move", "stock_valuation_transfer"):
             transfers = SQL(
@@ -52,6 +52,7 @@ class AccountAccount(models.Model):
                 transfers,
             )
         )
+        return res
 
     def _mark_stock_valuation_history(self):
         """Mark these accounts as holding stock value, once."""

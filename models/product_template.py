@@ -109,18 +109,20 @@ class ProductTemplate(models.Model):
     def _negative_inventory_forbidden(self):
         """The products of ``self`` whose stock, in the current company, may not
         go below zero in an internal location: their item model group's rule, else
-        their category's (inherited down the tree), else the company's default."""
+        their category's (inherited down the tree), else the company's default.
+        Read for the whole batch at once: it runs at every stock validation."""
         default = self.env.company.negative_inventory
-        return self.filtered(
-            lambda template: (
-                (
-                    template.sudo().item_model_group_id.negative_inventory
-                    or template.categ_id.effective_negative_inventory
-                    or default
-                )
-                == "forbidden"
+        forbidden = {
+            template.id
+            for template in self.sudo()
+            if (
+                template.item_model_group_id.negative_inventory
+                or template.categ_id.effective_negative_inventory
+                or default
             )
-        )
+            == "forbidden"
+        }
+        return self.filtered(lambda template: template.id in forbidden)
 
     @api.constrains("item_group_id", "categ_id", "is_storable")
     def _check_real_time_accounts(self):

@@ -77,18 +77,23 @@ class StockMoveLine(models.Model):
         same quantities, and Odoo's own quant update, which skips locked quants,
         would let both through. Only the products under the rule are locked."""
         self.env["stock.quant"].flush_model(["product_id", "location_id", "quantity"])
-        quantities = defaultdict(float)
+        quantities = dict.fromkeys(
+            ((product.id, location.id) for product, location in pairs), 0.0
+        )
+        # by Odoo's indexes on the product and the location, then to the pairs
         for product_id, location_id, quantity in self.env.execute_query(
             SQL(
                 """
                 SELECT q.product_id, q.location_id, q.quantity
                   FROM stock_quant q
-                 WHERE (q.product_id, q.location_id) IN %s
+                 WHERE q.product_id = ANY(%s) AND q.location_id = ANY(%s)
                  ORDER BY q.id
                    FOR NO KEY UPDATE
                 """,
-                tuple((product.id, location.id) for product, location in pairs),
+                list({product.id for product, _location in pairs}),
+                list({location.id for _product, location in pairs}),
             )
         ):
-            quantities[product_id, location_id] += quantity or 0.0
+            if (product_id, location_id) in quantities:
+                quantities[product_id, location_id] += quantity or 0.0
         return quantities

@@ -5,6 +5,7 @@ here), the access check and the entry points; the valuation SQL, the what-if
 values, the reconciliation and the layout extend the same model in the files
 named after them."""
 
+import contextlib
 from datetime import date as Date
 from datetime import datetime, time, timedelta
 
@@ -159,11 +160,12 @@ class InventoryValuationReport(models.AbstractModel):
             return fields.Datetime.now()
         if isinstance(value, datetime | Date):
             return fields.Datetime.to_datetime(value)
+        parsed = None
         if isinstance(value, str) and len(value) in (10, 19):
-            try:
-                return fields.Datetime.to_datetime(value)
-            except ValueError:
-                pass
+            with contextlib.suppress(ValueError):
+                parsed = fields.Datetime.to_datetime(value)
+        if parsed:
+            return parsed
         raise UserError(
             self.env._(
                 "The as-of date %(value)r is not a date: write it as "

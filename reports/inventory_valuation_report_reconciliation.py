@@ -9,10 +9,8 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.tools import SQL
 
-# The parts of a difference, in the order they are shown; each is computed from
-# its own journal items or layers, and UNEXPLAINED holds whatever none of them
-# explains. DRAFT is shown beside them, not counted.
-BUCKETS = ("unlinked", "no_entry", "other_side", "differs", "moved", "unexplained")
+# Of the parts of a difference (``_bucket_titles``), the one that holds whatever
+# the others do not explain, and the draft entries, shown beside them, not counted.
 UNEXPLAINED = "unexplained"
 DRAFT = "draft"
 # The parts of the ledger itself, as conditions on its items (``_ledger_items``),
@@ -30,8 +28,9 @@ class InventoryValuationReport(models.AbstractModel):
 
     @api.model
     def _bucket_titles(self):
-        """(key, title) of the parts of a difference (``BUCKETS``), then of the
-        draft entries: the one place that names them."""
+        """(key, title) of the parts of a difference, each computed from its own
+        journal items or layers, in the order they are shown, then of the draft
+        entries: the one place that names them."""
         return [
             ("unlinked", self.env._("Journal Items Without Layer")),
             ("no_entry", self.env._("Layers Without Journal Entry")),
@@ -437,7 +436,7 @@ class InventoryValuationReport(models.AbstractModel):
                     "difference": difference,
                     "buckets": buckets,
                     "draft": draft,
-                    # every column of the reconciliation, in BUCKETS' order
+                    # every column of the reconciliation, in the titles' order
                     "parts": dict(buckets, **{DRAFT: draft}),
                     "unlinked_ids": sorted(unlinked_ids or []),
                     "other_side_ids": sorted(other_side_ids or []),

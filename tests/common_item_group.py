@@ -2,7 +2,7 @@
 """Item groups and their accounts (seeds 004 and 000), the set-up of every test
 of postings, valuation and reconciliation."""
 
-from odoo import Command
+from odoo import Command, fields
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -161,6 +161,31 @@ class ItemGroupCase(RolesMixin, AccountTestInvoicingCommon):
         if post:
             move.action_post()
         return move
+
+    def _entry(self, account, amount, state="posted", date=None):
+        """A miscellaneous entry of ``amount`` on ``account``, the company's
+        expense account as counterpart, posted unless ``state`` says draft."""
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": date or fields.Date.today(),
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "line_ids": [
+                    Command.create({"account_id": account.id, "balance": amount}),
+                    Command.create(
+                        {
+                            "account_id": self.company_data[
+                                "default_account_expense"
+                            ].id,
+                            "balance": -amount,
+                        }
+                    ),
+                ],
+            }
+        )
+        if state == "posted":
+            entry.action_post()
+        return entry
 
     def _entry_lines(self, moves):
         """Journal items of the valuation entries of ``moves`` as

@@ -26,17 +26,7 @@ class TestEveryStockAccount(ReconciliationCase):
         """Data of a database where the account changed and nothing moved the
         value: the difference is named on both accounts."""
         self._receive(self.fifo_product, 10, 5.0)
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE product_template SET item_group_id = item_group_id"
-                " || jsonb_build_object(%s, %s) WHERE id = %s",
-                str(self.company.id),
-                self.other_group.id,
-                self.fifo_product.product_tmpl_id.id,
-            )
-        )
-        self.env.invalidate_all()
+        self._regroup_behind_the_orm(self.fifo_product, self.other_group)
         self._deliver(self.fifo_product, 4)
         rows = self._reconcile()
         old, new = rows[self.group_valuation], rows[self.other_valuation]
@@ -311,17 +301,7 @@ class TestEveryPartFromItsOwnItems(ReconciliationCase):
     def test_value_posted_while_the_product_mapped_elsewhere(self):
         receipt = self._receive(self.fifo_product, 10, 5.0)
         entry = receipt.stock_valuation_layer_ids.account_move_id
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE product_template SET item_group_id = item_group_id"
-                " || jsonb_build_object(%s, %s) WHERE id = %s",
-                str(self.company.id),
-                self.other_group.id,
-                self.fifo_product.product_tmpl_id.id,
-            )
-        )
-        self.env.invalidate_all()
+        self._regroup_behind_the_orm(self.fifo_product, self.other_group)
         rows = self._reconcile()
         old, new = rows[self.group_valuation], rows[self.other_valuation]
         self._parts(old, moved=50.0)

@@ -588,7 +588,7 @@ class TestSmallerDefects(ValuationReportCase):
         self.assertIn('formatCode="#,##0.000"', styles)
 
     def test_xlsx_highlights_the_difference_column(self):
-        self._post_manual_entry(self.group_valuation, 100.0)
+        self._entry(self.group_valuation, 100.0)
         content = self._render("xlsx", self._data())
         ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -616,24 +616,3 @@ class TestSmallerDefects(ValuationReportCase):
     def test_the_wizard_says_what_it_is(self):
         model = self.env["ir.model"]._get("product.category.valuation.wizard")
         self.assertEqual(model.name, "Inventory Valuation Options")
-
-    def _post_manual_entry(self, account, amount):
-        entry = self.env["account.move"].create(
-            {
-                "move_type": "entry",
-                "journal_id": self.company_data["default_journal_misc"].id,
-                "line_ids": [
-                    Command.create({"account_id": account.id, "balance": amount}),
-                    Command.create(
-                        {
-                            "account_id": self.company_data[
-                                "default_account_expense"
-                            ].id,
-                            "balance": -amount,
-                        }
-                    ),
-                ],
-            }
-        )
-        entry.action_post()
-        return entry

@@ -86,29 +86,25 @@ if grep -qE '[0-9]+ skipped' <<<"$summary"; then
     die "tests of the addon were skipped; every test must run"
 fi
 
-say "read replica check (database ${DB}_replica, a copy of $DB)"
-replica_log="$BUILD/replica.log"
-dropdb --if-exists "${DB}_replica"
-if ! { createdb -T "$DB" "${DB}_replica" \
-       && "$VENV/bin/python" "$here/check_replica.py" "${DB}_replica"; } >"$replica_log" 2>&1; then
-    tail -n 40 "$replica_log" >&2
-    printf '%s\n' "$summary"
-    die "the valuation report does not run on a read replica (full log: $replica_log)"
-fi
-grep "replica check" "$replica_log"
-dropdb --if-exists "${DB}_replica"
-
-say "concurrency check (database ${DB}_race, a copy of $DB)"
-race_log="$BUILD/race.log"
-dropdb --if-exists "${DB}_race"
-if ! { createdb -T "$DB" "${DB}_race" \
-       && "$VENV/bin/python" "$here/check_concurrency.py" "${DB}_race"; } >"$race_log" 2>&1; then
-    tail -n 40 "$race_log" >&2
-    printf '%s\n' "$summary"
-    die "a rule of the addon did not hold under concurrent users (full log: $race_log)"
-fi
-grep "concurrency check" "$race_log"
-dropdb --if-exists "${DB}_race"
+# check_on_copy SUFFIX SCRIPT WHAT WHY: SCRIPT on a copy of $DB, its lines
+# saying "WHAT" printed, or die with WHY
+check_on_copy() {
+    local copy="${DB}_$1" log="$BUILD/$1.log"
+    say "$3 (database $copy, a copy of $DB)"
+    dropdb --if-exists "$copy"
+    if ! { createdb -T "$DB" "$copy" \
+           && "$VENV/bin/python" "$here/$2" "$copy"; } >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        printf '%s\n' "$summary"
+        die "$4 (full log: $log)"
+    fi
+    grep "$3" "$log"
+    dropdb --if-exists "$copy"
+}
+check_on_copy replica check_replica.py "replica check" \
+    "the valuation report does not run on a read replica"
+check_on_copy race check_concurrency.py "concurrency check" \
+    "a rule of the addon did not hold under concurrent users"
 
 say "running Odoo's own suites of $SUITES (database $SUITES_DB)"
 set +e
