@@ -7,11 +7,14 @@ Run with the project's virtualenv Python (``make setup`` first):
     .venv/bin/python bench/validation_bench.py [--pickings N] [--lines L]
                                                [--repeat R]
 
-Two scratch databases are created afresh: ``pcv_bench_validation`` with the
-addon, ``pcv_bench_validation_odoo`` with the modules it depends on and not the
-addon. In each, products are received in WH/Stock; then, best of R interleaved
-rounds, N delivery pickings of L lines each are validated one by one, as pickers
-do (their creation is not timed; each round is rolled back):
+Three scratch databases are created afresh, one per configuration:
+``pcv_bench_validation`` with the addon, ``pcv_bench_validation_forbidden`` a
+copy of it, ``pcv_bench_validation_odoo`` with the modules the addon depends on
+and not the addon. Then, best of R interleaved rounds (each configuration first
+in turn), N x L new products are put in WH/Stock and N delivery pickings of L
+lines each are validated one by one, as pickers do (only the validations are
+timed; each round is its own transaction, rolled back, so that every round
+starts from the same database):
 
 - plain: products whose negative inventory is allowed (Odoo's default), with
   the addon;
@@ -23,6 +26,7 @@ The last line printed is ``RATIO forbidden/plain=X.XX`` and ``addon/odoo=Y.YY``.
 """
 
 import argparse
+import subprocess
 import time
 
 from common import create_database, open_registry
@@ -38,7 +42,7 @@ def parse_args():
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="use the two databases of an earlier run as they are",
+        help="use the three databases of an earlier run as they are",
     )
     return parser.parse_args()
 
@@ -107,69 +111,76 @@ def pickings(env, items, count, lines):
     return created
 
 
-def timed(env, items, count, lines):
-    """Seconds to validate ``count`` new pickings one by one, rolled back."""
-    cr = env.cr
-    cr.execute("SAVEPOINT bench_validation")
-    try:
-        to_validate = pickings(env, items, count, lines)
-        env.invalidate_all()
-        start = time.perf_counter()
-        for picking in to_validate:
-            picking.button_validate()
-        env.flush_all()
-        return time.perf_counter() - start
-    finally:
-        cr.execute("ROLLBACK TO SAVEPOINT bench_validation")
-        env.invalidate_all()
+def timed(registry, rule, count, lines):
+    """Seconds to validate ``count`` new pickings of ``lines`` new products (of
+    the negative inventory ``rule``) one by one, in a transaction of their own
+    that is rolled back: every round starts from the same database, and leaves
+    nothing the next one must wade through."""
+    import odoo
+    from odoo import api
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        try:
+            items = products(env, count * lines, rule)
+            to_validate = pickings(env, items, count, lines)
+            env.invalidate_all()
+            start = time.perf_counter()
+            for picking in to_validate:
+                picking.button_validate()
+            env.flush_all()
+            return time.perf_counter() - start
+        finally:
+            cr.rollback()
 
 
 def main():
     args = parse_args()
     import odoo
-    from odoo import api
 
-    needed = args.pickings * args.lines
+    # one database per configuration, the two of the addon copies of one
+    configurations = {
+        "plain": ("pcv_bench_validation", None),
+        "forbidden": ("pcv_bench_validation_forbidden", "forbidden"),
+        "odoo": ("pcv_bench_validation_odoo", None),
+    }
     if not args.reuse:
         create_database("pcv_bench_validation")
+        subprocess.run(
+            ["dropdb", "--if-exists", "pcv_bench_validation_forbidden"], check=True
+        )
+        subprocess.run(
+            [
+                "createdb",
+                "-T",
+                "pcv_bench_validation",
+                "pcv_bench_validation_forbidden",
+            ],
+            check=True,
+        )
         create_database("pcv_bench_validation_odoo", modules=DEPENDENCIES)
-    registries = {
-        "pcv_bench_validation": open_registry("pcv_bench_validation", fresh=False),
-        # Odoo's configuration is read once, by the first
-        "pcv_bench_validation_odoo": odoo.modules.registry.Registry(
-            "pcv_bench_validation_odoo"
-        ),
-    }
-    cursors = {name: registry.cursor() for name, registry in registries.items()}
-    try:
-        envs = {
-            name: api.Environment(cr, odoo.SUPERUSER_ID, {})
-            for name, cr in cursors.items()
-        }
-        addon, plain_odoo = envs.values()
-        print(f"{needed} products per configuration...", flush=True)
-        configurations = {
-            "plain": (addon, products(addon, needed)),
-            "forbidden": (addon, products(addon, needed, "forbidden")),
-            "odoo": (plain_odoo, products(plain_odoo, needed)),
-        }
-        for cr in cursors.values():
-            cr.commit()
-        best = dict.fromkeys(configurations, float("inf"))
-        for round_ in range(args.repeat + 1):  # the first round warms up
-            for label, (env, items) in configurations.items():
-                seconds = timed(env, items, args.pickings, args.lines)
-                if round_:
-                    best[label] = min(best[label], seconds)
-        for label, seconds in best.items():
-            print(
-                f"{label:>10}: {seconds * 1000:8.0f} ms for {args.pickings} pickings"
-                f" of {args.lines} lines ({seconds * 1000 / args.pickings:.1f} ms each)"
+    registries = {"plain": open_registry("pcv_bench_validation", fresh=False)}
+    # Odoo's configuration is read once, by the first
+    registries.update(
+        (label, odoo.modules.registry.Registry(database))
+        for label, (database, _rule) in configurations.items()
+        if label not in registries
+    )
+    labels = list(configurations)
+    best = dict.fromkeys(labels, float("inf"))
+    for round_ in range(args.repeat + 1):  # the first round warms up
+        # each configuration in turn first, so that none always follows another
+        for label in labels[round_ % 3 :] + labels[: round_ % 3]:
+            seconds = timed(
+                registries[label], configurations[label][1], args.pickings, args.lines
             )
-    finally:
-        for cr in cursors.values():
-            cr.rollback()
-            cr.close()
+            if round_:
+                best[label] = min(best[label], seconds)
+    for label, seconds in best.items():
+        print(
+            f"{label:>10}: {seconds * 1000:8.0f} ms for {args.pickings} pickings"
+            f" of {args.lines} lines ({seconds * 1000 / args.pickings:.1f} ms each)"
+        )
     print(
         f"RATIO forbidden/plain={best['forbidden'] / best['plain']:.2f}"
         f" addon/odoo={best['plain'] / best['odoo']:.2f}"

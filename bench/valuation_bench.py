@@ -65,6 +65,42 @@ def parse_args():
     return parser.parse_args()
 
 
+def columns(cr, table):
+    """The columns of ``table`` but its id."""
+    from odoo.tools import SQL
+
+    cr.execute(
+        SQL(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = %s AND column_name <> 'id'",
+            table,
+        )
+    )
+    return [name for (name,) in cr.fetchall()]
+
+
+def copy_rows(cr, table, source_id, source, overrides):
+    """Insert into ``table`` one copy of its row ``source_id`` per row of the
+    SQL ``source`` (a FROM item), with the column ``overrides`` (SQL that may
+    read the source's row)."""
+    from odoo.tools import SQL
+
+    names = columns(cr, table)
+    cr.execute(
+        SQL(
+            "INSERT INTO %(table)s (%(cols)s) SELECT %(values)s"
+            " FROM %(table)s s, %(source)s WHERE s.id = %(id)s",
+            table=SQL.identifier(table),
+            cols=SQL(", ").join(SQL.identifier(name) for name in names),
+            values=SQL(", ").join(
+                overrides.get(name, SQL("s.%s", SQL.identifier(name))) for name in names
+            ),
+            source=source,
+            id=source_id,
+        )
+    )
+
+
 def fill(env, products, layers):
     from odoo import Command
     from odoo.tools import SQL
@@ -130,39 +166,12 @@ def fill(env, products, layers):
     )
     env.flush_all()
 
-    def columns(table):
-        cr.execute(
-            SQL(
-                "SELECT column_name FROM information_schema.columns"
-                " WHERE table_name = %s AND column_name <> 'id'",
-                table,
-            )
-        )
-        return [name for (name,) in cr.fetchall()]
-
-    def copy(table, source_id, count, overrides):
-        names = columns(table)
-        cr.execute(
-            SQL(
-                "INSERT INTO %(table)s (%(cols)s) SELECT %(values)s"
-                " FROM %(table)s s, generate_series(1, %(count)s) g"
-                " WHERE s.id = %(id)s",
-                table=SQL.identifier(table),
-                cols=SQL(", ").join(SQL.identifier(name) for name in names),
-                values=SQL(", ").join(
-                    overrides.get(name, SQL("s.%s", SQL.identifier(name)))
-                    for name in names
-                ),
-                count=count,
-                id=source_id,
-            )
-        )
-
     company_key = str(company.id)
-    copy(
+    copy_rows(
+        cr,
         "product_template",
         model.product_tmpl_id.id,
-        products,
+        SQL("generate_series(1, %s) g", products),
         {
             "name": SQL("jsonb_build_object('en_US', 'Bench product ' || g)"),
             "categ_id": SQL(
@@ -176,30 +185,24 @@ def fill(env, products, layers):
             ),
         },
     )
-    names = columns("product_product")
-    cr.execute(
+    copy_rows(
+        cr,
+        "product_product",
+        model.id,
         SQL(
-            "INSERT INTO product_product (%(cols)s) SELECT %(values)s"
-            " FROM product_product s, product_template t"
-            " WHERE s.id = %(model)s AND t.id > %(model_tmpl)s",
-            cols=SQL(", ").join(SQL.identifier(name) for name in names),
-            values=SQL(", ").join(
-                SQL("t.id")
-                if name == "product_tmpl_id"
-                else SQL("s.%s", SQL.identifier(name))
-                for name in names
-            ),
-            model=model.id,
-            model_tmpl=model.product_tmpl_id.id,
-        )
+            "(SELECT id FROM product_template WHERE id > %s) t",
+            model.product_tmpl_id.id,
+        ),
+        {"product_tmpl_id": SQL("t.id")},
     )
     cr.execute(SQL("SELECT array_agg(id) FROM product_product WHERE id > %s", model.id))
     product_ids = cr.fetchone()[0] or [model.id]
     # Mostly receipts, one in four a delivery, over the last two years.
-    copy(
+    copy_rows(
+        cr,
         "stock_valuation_layer",
         layer.id,
-        layers,
+        SQL("generate_series(1, %s) g", layers),
         {
             "product_id": SQL(
                 "(%s::int[])[1 + mod(g::bigint * 7919, %s)]",
@@ -249,30 +252,6 @@ def add_entries(env, layer, real_time, stock, counterpart):
     model.action_post()
     env.flush_all()
 
-    def copy(table, source_id, select, overrides):
-        cr.execute(
-            SQL(
-                "SELECT column_name FROM information_schema.columns"
-                " WHERE table_name = %s AND column_name <> 'id'",
-                table,
-            )
-        )
-        names = [name for (name,) in cr.fetchall()]
-        cr.execute(
-            SQL(
-                "INSERT INTO %(table)s (%(cols)s) SELECT %(values)s"
-                " FROM %(table)s s, (%(select)s) src WHERE s.id = %(id)s",
-                table=SQL.identifier(table),
-                cols=SQL(", ").join(SQL.identifier(name) for name in names),
-                values=SQL(", ").join(
-                    overrides.get(name, SQL("s.%s", SQL.identifier(name)))
-                    for name in names
-                ),
-                select=select,
-                id=source_id,
-            )
-        )
-
     # one entry per layer of a real-time product, named after its layer
     layers = SQL(
         "SELECT svl.id, svl.value, svl.create_date::date AS day"
@@ -283,10 +262,11 @@ def add_entries(env, layer, real_time, stock, counterpart):
         layer.id,
         real_time.ids,
     )
-    copy(
+    copy_rows(
+        cr,
         "account_move",
         model.id,
-        layers,
+        SQL("(%s) src", layers),
         {
             "name": SQL("'BENCH/' || src.id"),
             "ref": SQL("src.id::text"),
@@ -304,14 +284,15 @@ def add_entries(env, layer, real_time, stock, counterpart):
     )
     for line in model.line_ids:
         sign = 1 if line.account_id == stock else -1
-        copy(
+        copy_rows(
+            cr,
             "account_move_line",
             line.id,
             SQL(
-                "SELECT am.id, am.name, am.date, svl.value"
+                "(SELECT am.id, am.name, am.date, svl.value"
                 " FROM account_move am"
                 " JOIN stock_valuation_layer svl ON svl.account_move_id = am.id"
-                " WHERE am.id > %s",
+                " WHERE am.id > %s) src",
                 model.id,
             ),
             {
