@@ -35,12 +35,13 @@ class ItemModelGroupCase(CategoryValuationCase):
         )
         cls.env["stock.quant"]._update_available_quantity(cls.bolt, cls.stock, 3)
 
-    def _delivery(self, quantity, product=None):
+    def _delivery(self, quantity, product=None, location=None):
         product = product or self.bolt
+        location = location or self.stock
         picking = self.env["stock.picking"].create(
             {
                 "picking_type_id": self.warehouse.out_type_id.id,
-                "location_id": self.stock.id,
+                "location_id": location.id,
                 "location_dest_id": self.customers.id,
                 "move_ids": [
                     Command.create(
@@ -49,7 +50,7 @@ class ItemModelGroupCase(CategoryValuationCase):
                             "product_id": product.id,
                             "product_uom_qty": quantity,
                             "product_uom": product.uom_id.id,
-                            "location_id": self.stock.id,
+                            "location_id": location.id,
                             "location_dest_id": self.customers.id,
                         }
                     )

@@ -86,6 +86,29 @@ class TestNegativeInventoryRule(ItemModelGroupCase):
         self._delivery(5).button_validate()
         self.assertEqual(self._on_hand(), -1, "3 + 1 on the shelf - 5")
 
+    def test_each_product_is_checked_in_its_own_location(self):
+        """The quants of a batch are read for its products and its locations
+        at once: a product's stock elsewhere, even in a location that the same
+        batch takes another product from, never covers it."""
+        self.company.negative_inventory = "forbidden"
+        backroom = self.env["stock.location"].create(
+            {"name": "Backroom", "location_id": self.warehouse.view_location_id.id}
+        )
+        nut = self.env["product.product"].create(
+            {"name": "PCV Nut", "is_storable": True, "categ_id": self.furniture.id}
+        )
+        self.env["stock.quant"]._update_available_quantity(nut, backroom, 4)
+        bolt_from_backroom = self._delivery(2, location=backroom)
+        nut_from_stock = self._delivery(1, product=nut)
+        with self.assertRaises(UserError) as caught:
+            (bolt_from_backroom | nut_from_stock).button_validate()
+        self.assertIn(
+            "forbidden for PCV Bolt: WH/Backroom holds 0.00 Units and 2.00 Units",
+            str(caught.exception),
+        )
+        self.assertEqual(self._on_hand(), 3)
+        self.assertEqual(self._on_hand(nut, backroom), 4)
+
     def test_batch_of_pickings_is_all_or_nothing(self):
         self.group.negative_inventory = "forbidden"
         self.bolt.item_model_group_id = self.group
