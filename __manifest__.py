@@ -25,6 +25,8 @@
         "views/product_template_views.xml",
         "views/stock_location_views.xml",
         "views/sale_order_views.xml",
+        "views/account_move_views.xml",
+        "views/margin_analysis_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/product_category_valuation_wizard_views.xml",
         "reports/inventory_valuation_report_templates.xml",

@@ -52,6 +52,7 @@ class ProductCategory(models.Model):
         digits=(16, 2),
         compute="_compute_effective_min_margin_rate",
         recursive=True,
+        store=True,
         help="The category's own minimum margin rate, or else the nearest "
         "parent category's.",
     )
@@ -60,13 +61,15 @@ class ProductCategory(models.Model):
         string="Minimum Margin Rate From",
         compute="_compute_effective_min_margin_rate",
         recursive=True,
+        store=True,
         help="The category whose minimum margin rate applies here.",
     )
     is_main_article = fields.Boolean(
         string="Main Article",
-        help="Products of this category can be the main article of a quotation: "
-        "the quotation's line with the highest untaxed subtotal among such "
-        "products decides the minimum margin rate the quotation must reach.",
+        help="Products of this category can be the main article of a quotation or "
+        "a customer invoice: its line with the highest untaxed subtotal among "
+        "such products decides the minimum margin rate it must reach, and sales "
+        "are analysed by it.",
     )
     negative_inventory = fields.Selection(
         selection=NEGATIVE_INVENTORY_RULES,
@@ -98,6 +101,22 @@ class ProductCategory(models.Model):
                 source = source.parent_id
             category.min_margin_rate_source_id = source
             category.effective_min_margin_rate = source.min_margin_rate
+
+    @api.model
+    def _main_article_line(self, lines):
+        """The main article line among ``lines``, the product lines of one
+        quotation or customer invoice: of the lines whose product's category is
+        flagged Main Article, the one with the highest untaxed subtotal (ties: the
+        first by sequence, then by creation). Empty when there is none."""
+        candidates = lines.filtered(
+            lambda line: line.product_id.categ_id.is_main_article
+        )
+        # max() keeps the first of equal keys: sort by sequence first.
+        return max(
+            candidates.sorted(lambda line: (line.sequence, line._origin.id or 0)),
+            key=lambda line: line.price_subtotal,
+            default=lines.browse(),
+        )
 
     @api.depends("negative_inventory", "parent_id.effective_negative_inventory")
     def _compute_effective_negative_inventory(self):

@@ -6,3 +6,8 @@ from . import inventory_valuation_report_what_if
 from . import inventory_valuation_report_reconciliation
 from . import inventory_valuation_report_layout
 from . import inventory_valuation_xlsx
+
+# Sales and invoice analyses by main article.
+from . import margin_analysis
+from . import sale_report
+from . import account_invoice_report

@@ -6,6 +6,7 @@ from . import test_item_model_group
 from . import test_margin_control
 from . import test_margin_customer_paths
 from . import test_margin_paths
+from . import test_margin_invoices
 from . import test_reconciliation
 from . import test_report_options
 from . import test_rpc_robustness

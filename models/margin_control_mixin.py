@@ -1,0 +1,435 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The minimum margin rule, shared by quotations and direct customer invoices: a
+document's margin rate against the minimum of its main article's category, and
+the approval workflow of documents below it (a salesperson requests, a sales
+manager approves a rate, a lower rate voids the approval).
+
+A document model inherits this mixin and provides its company's policy
+(``margin_policy``, related to ``company_id``), its main product
+(``main_product_id``), its margin rate (``_margin_rate_value``), its product lines
+without cost (``_margin_missing_cost_lines``), whether the rule applies to it
+(``_margin_rule_applies``), whether it is still open to a decision
+(``_margin_is_open``), how messages name it (``_margin_document_name``) and what
+an approval sets off (``_margin_after_approval``)."""
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, float_compare, format_datetime, format_list, formatLang
+
+MARGIN_APPROVAL_FIELDS = (
+    "margin_approved_by_id",
+    "margin_approved_date",
+    "margin_approved_rate",
+)
+MARGIN_ACTIVITY = "product_category_valuation.mail_act_margin_approval"
+MARGIN_SUBTYPE = "product_category_valuation.mt_margin_approval"
+SALE_MANAGER = "sales_team.group_sale_manager"
+# The context key by which the Approve Margin and Request Approval buttons carry
+# the margin rate their form shows, so that nobody approves a rate unseen.
+MARGIN_RATE_SEEN = "margin_rate_seen"
+
+
+class MarginControlMixin(models.AbstractModel):
+    _name = "margin.control.mixin"
+    _description = "Minimum Margin Control"
+
+    required_margin_rate = fields.Float(
+        string="Required Margin Rate (%)",
+        digits=(16, 2),
+        compute="_compute_required_margin_rate",
+        groups="base.group_user",
+        help="Minimum margin rate of the main product's category, inherited from its "
+        "parents. 0 when no minimum applies: no main article, no minimum set on "
+        "its category or its parents, or the company's margin policy is Off.",
+    )
+    margin_rate = fields.Float(
+        string="Margin Rate (%)",
+        digits=(16, 2),
+        compute="_compute_margin_rate",
+        groups="base.group_user",
+        help="Margin in percent of the untaxed amount (0 when the untaxed amount "
+        "is 0).",
+    )
+    margin_below_minimum = fields.Boolean(
+        compute="_compute_margin_rate",
+        groups="base.group_user",
+        help="A minimum margin rate applies and the margin rate is below it.",
+    )
+    margin_missing_cost_products = fields.Char(
+        string="Cost Missing On",
+        compute="_compute_margin_rate",
+        groups="base.group_user",
+        help="Products whose cost is 0 while a minimum margin rate applies: their "
+        "whole price counts as margin until their cost is set.",
+    )
+    margin_approval_needed = fields.Boolean(
+        compute="_compute_margin_rate",
+        groups="base.group_user",
+        help="Below the required margin rate, the company's margin policy is Block "
+        "and no sales manager approved the margin: the document cannot be "
+        "confirmed or posted.",
+    )
+    margin_approved_by_id = fields.Many2one(
+        comodel_name="res.users", copy=False, readonly=True, groups="base.group_user"
+    )
+    margin_approved_date = fields.Datetime(
+        string="Margin Approved On", copy=False, readonly=True, groups="base.group_user"
+    )
+    margin_approved_rate = fields.Float(
+        string="Approved Margin Rate (%)",
+        digits=(16, 2),
+        copy=False,
+        readonly=True,
+        groups="base.group_user",
+    )
+    margin_approval_summary = fields.Char(
+        string="Margin Approval",
+        compute="_compute_margin_approval_summary",
+        groups="base.group_user",
+    )
+    margin_approval_requested = fields.Boolean(
+        string="Margin to Approve",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        groups="base.group_user",
+        help="A salesperson asked the sales managers to approve this margin, or an "
+        "automatic step (the customer's signature or payment, a scheduled "
+        "posting) is waiting for it.",
+    )
+    margin_requested_rate = fields.Float(
+        string="Requested Margin Rate (%)",
+        digits=(16, 2),
+        copy=False,
+        readonly=True,
+        groups="base.group_user",
+        help="The margin rate the salesperson asked the sales managers to approve.",
+    )
+
+    # ------------------------------------------------------------------
+    # What each document provides
+    # ------------------------------------------------------------------
+    def _margin_rate_value(self):
+        """The document's margin rate, in percent of its untaxed amount."""
+        raise NotImplementedError
+
+    def _margin_rate_depends(self):
+        """The fields the margin rate is computed from."""
+        return []
+
+    def _margin_missing_cost_lines(self):
+        """Product lines whose cost is 0: their whole price counts as margin."""
+        raise NotImplementedError
+
+    def _margin_rule_applies(self):
+        """Whether the minimum margin rule governs this document at all."""
+        return True
+
+    def _margin_is_open(self):
+        """Whether the document can still be approved or refused (a quotation, a
+        draft invoice)."""
+        raise NotImplementedError
+
+    def _margin_document_name(self):
+        """How messages name the document ("Quotation S00012")."""
+        raise NotImplementedError
+
+    def _margin_after_approval(self):
+        """What an approval sets off: the step an automatic path left waiting."""
+
+    # ------------------------------------------------------------------
+    # Figures
+    # ------------------------------------------------------------------
+    @api.depends(
+        "company_id.margin_policy", "main_product_id.categ_id.effective_min_margin_rate"
+    )
+    def _compute_required_margin_rate(self):
+        for document in self:
+            document.required_margin_rate = (
+                document.main_product_id.categ_id.effective_min_margin_rate
+                if document.company_id.margin_policy != "off"
+                and document._margin_rule_applies()
+                else 0.0
+            )
+
+    @api.depends(
+        lambda self: [
+            "company_id.margin_policy",
+            "required_margin_rate",
+            "margin_approved_by_id",
+            "margin_approved_rate",
+            *self._margin_rate_depends(),
+        ]
+    )
+    def _compute_margin_rate(self):
+        for document in self:
+            document.margin_rate = document._margin_rate_value()
+            applies = document.required_margin_rate > 0
+            document.margin_below_minimum = applies and (
+                float_compare(
+                    document.margin_rate,
+                    document.required_margin_rate,
+                    precision_digits=2,
+                )
+                < 0
+            )
+            document.margin_approval_needed = (
+                document.margin_below_minimum
+                and document.company_id.margin_policy == "block"
+                and not document._margin_approval_holds()
+            )
+            document.margin_missing_cost_products = (
+                format_list(
+                    self.env,
+                    document._margin_missing_cost_lines().product_id.mapped(
+                        "display_name"
+                    ),
+                )
+                if applies
+                else False
+            )
+
+    @api.depends("margin_approved_by_id", "margin_approved_date")
+    @api.depends_context("lang", "tz")
+    def _compute_margin_approval_summary(self):
+        for document in self:
+            document.margin_approval_summary = (
+                document.margin_approved_by_id
+                and self.env._(
+                    "Approved by %(user)s on %(date)s at %(rate)s",
+                    user=document.margin_approved_by_id.name,
+                    date=format_datetime(self.env, document.margin_approved_date),
+                    rate=document._format_rate(document.margin_approved_rate),
+                )
+            )
+
+    def _margin_approval_holds(self):
+        """Return whether a sales manager approved a rate this document still
+        reaches."""
+        self.ensure_one()
+        return bool(self.margin_approved_by_id) and (
+            float_compare(
+                self.margin_rate, self.margin_approved_rate, precision_digits=2
+            )
+            >= 0
+        )
+
+    def _format_rate(self, rate):
+        """A rate in percent as the current language writes it ("6,67 %" in
+        French, "6.67 %" in English)."""
+        return f"{formatLang(self.env, rate, digits=2)} %"
+
+    def _margin_shortfall_message(self):
+        """Why this document is below its minimum, for staff (never customers)."""
+        self.ensure_one()
+        message = self.env._(
+            "Its margin rate, %(rate)s, is below the minimum of %(required)s set on "
+            "category %(category)s for its main product %(product)s.",
+            rate=self._format_rate(self.margin_rate),
+            required=self._format_rate(self.required_margin_rate),
+            category=self.main_product_id.categ_id.min_margin_rate_source_id.display_name,
+            product=self.main_product_id.display_name,
+        )
+        if self.margin_missing_cost_products:
+            message += " " + self.env._(
+                "Cost missing on %(products)s: their whole price counts as margin "
+                "until their cost is set.",
+                products=self.margin_missing_cost_products,
+            )
+        return message
+
+    # ------------------------------------------------------------------
+    # Approval
+    # ------------------------------------------------------------------
+    def write(self, vals):
+        if any(name in vals for name in MARGIN_APPROVAL_FIELDS):
+            self._check_margin_manager()
+        return super().write(vals)
+
+    def _check_margin_manager(self):
+        if not self.env.su and not self.env.user.has_group(SALE_MANAGER):
+            raise AccessError(self.env._("Only sales managers can approve a margin."))
+
+    def action_request_margin_approval(self):
+        """Ask the company's sales managers to approve the margin: the rate the
+        salesperson's form shows (``MARGIN_RATE_SEEN``, else the current one),
+        refused if the document's rate is lower by now."""
+        self._lock_for_margin_decision()
+        for document in self:
+            if not document.margin_approval_needed or not document._margin_is_open():
+                raise UserError(
+                    self.env._(
+                        "%(document)s needs no margin approval.",
+                        document=document._margin_document_name(),
+                    )
+                )
+        rates = self._margin_rates_seen(
+            self.env._("reload it and request approval again")
+        )
+        for document in self:
+            document.sudo().write(
+                {
+                    "margin_approval_requested": True,
+                    "margin_requested_rate": rates[document],
+                }
+            )
+            document._log_margin_note(
+                self.env._(
+                    "Margin approval requested by %(user)s at %(rate)s. %(reason)s",
+                    user=self.env.user.name,
+                    rate=document._format_rate(rates[document]),
+                    reason=document._margin_shortfall_message(),
+                )
+            )
+        self._schedule_margin_approval()
+        return True
+
+    def action_approve_margin(self):
+        """Approve the margin rate that the manager's form shows
+        (``MARGIN_RATE_SEEN``, else the current one) of documents below their
+        minimum, refused if their rate is lower by now; then what an automatic
+        path left waiting goes on (``_margin_after_approval``)."""
+        self._check_margin_manager()
+        self._lock_for_margin_decision()
+        for document in self:
+            if not document._margin_is_open():
+                raise UserError(
+                    self.env._(
+                        "%(document)s is no longer a draft: its margin cannot be "
+                        "approved.",
+                        document=document._margin_document_name(),
+                    )
+                )
+            if not document.margin_below_minimum:
+                raise UserError(
+                    self.env._(
+                        "%(document)s reaches its minimum margin rate (%(rate)s for "
+                        "%(required)s required): there is nothing to approve.",
+                        document=document._margin_document_name(),
+                        rate=document._format_rate(document.margin_rate),
+                        required=document._format_rate(document.required_margin_rate),
+                    )
+                )
+        rates = self._margin_rates_seen(self.env._("reload it and approve again"))
+        now = fields.Datetime.now()
+        for document in self:
+            # The manager was checked: a sales manager approves an invoice he
+            # may not otherwise edit.
+            document.sudo().write(
+                {
+                    "margin_approved_by_id": self.env.user.id,
+                    "margin_approved_date": now,
+                    "margin_approved_rate": rates[document],
+                    "margin_approval_requested": False,
+                }
+            )
+            document._log_margin_note(
+                self.env._(
+                    "Margin approved by %(user)s on %(date)s at %(rate)s (minimum "
+                    "required: %(required)s).",
+                    user=self.env.user.name,
+                    date=format_datetime(self.env, now),
+                    rate=document._format_rate(rates[document]),
+                    required=document._format_rate(document.required_margin_rate),
+                )
+            )
+        self.sudo().activity_feedback([MARGIN_ACTIVITY])
+        self._margin_after_approval()
+        return True
+
+    def _lock_for_margin_decision(self):
+        """Lock these documents until the transaction ends, before their rate is
+        read: a concurrent change of their lines either waits, or, committed
+        first, makes this transaction fail to serialize and Odoo retry it on the
+        new figures."""
+        if not self:
+            return
+        self.flush_recordset()
+        self.env.execute_query(
+            SQL(
+                "SELECT id FROM %s WHERE id IN %s ORDER BY id FOR NO KEY UPDATE",
+                SQL.identifier(self._table),
+                tuple(self.ids),
+            )
+        )
+
+    def _margin_rates_seen(self, what_to_do):
+        """{document: the rate its form showed (``MARGIN_RATE_SEEN``), else its
+        current rate}, refused when the current rate is lower than the one
+        seen: the user decides on figures that are no longer true."""
+        seen = self.env.context.get(MARGIN_RATE_SEEN)
+        rates = {}
+        for document in self:
+            if seen is None:
+                rates[document] = document.margin_rate
+                continue
+            if float_compare(document.margin_rate, seen, precision_digits=2) < 0:
+                raise UserError(
+                    self.env._(
+                        "%(document)s: the margin changed to %(rate)s since you "
+                        "opened it (%(seen)s): %(what_to_do)s.",
+                        document=document._margin_document_name(),
+                        rate=document._format_rate(document.margin_rate),
+                        seen=document._format_rate(seen),
+                        what_to_do=what_to_do,
+                    )
+                )
+            rates[document] = seen
+        return rates
+
+    def _schedule_margin_approval(self):
+        """One activity per sales manager of the document's company, unless one
+        is already pending."""
+        managers = (
+            self.env.ref(SALE_MANAGER)
+            .sudo()
+            .users.filtered(lambda user: not user.share)
+        )
+        activity_type = self.env.ref(MARGIN_ACTIVITY)
+        for document in self.sudo():
+            if activity_type in document.activity_ids.activity_type_id:
+                continue
+            approvers = managers.filtered(
+                lambda user, company=document.company_id: company in user.company_ids
+            )
+            for user in approvers:
+                document.activity_schedule(
+                    MARGIN_ACTIVITY,
+                    user_id=user.id,
+                    note=document._margin_shortfall_message(),
+                )
+
+    def _close_margin_approval_request(self):
+        """The document went on (confirmed, posted): nothing waits any more."""
+        waiting = self.sudo().filtered("margin_approval_requested")
+        waiting.activity_unlink([MARGIN_ACTIVITY])
+        waiting.write({"margin_approval_requested": False})
+
+    def _void_lowered_margin_approvals(self):
+        """Clear approvals whose documents fell below the approved margin rate."""
+        approved = self.filtered(
+            lambda document: (
+                document.sudo().margin_approved_by_id and document._margin_is_open()
+            )
+        ).sudo()
+        for document in approved:
+            if document._margin_approval_holds():
+                continue
+            approved_rate = document.margin_approved_rate
+            document.write(dict.fromkeys(MARGIN_APPROVAL_FIELDS, False))
+            document._log_margin_note(
+                self.env._(
+                    "Margin approval voided: the margin rate fell from the approved "
+                    "%(approved)s to %(rate)s.",
+                    approved=document._format_rate(approved_rate),
+                    rate=document._format_rate(document.margin_rate),
+                )
+            )
+
+    def _log_margin_note(self, body):
+        """A log note in the margin approval subtype, by the current user, that
+        needs no e-mail address and notifies nobody."""
+        self.ensure_one()
+        message = self._message_log(body=body)
+        message.subtype_id = self.env.ref(MARGIN_SUBTYPE)
+        return message
