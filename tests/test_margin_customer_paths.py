@@ -178,3 +178,33 @@ class TestCustomerPaths(RolesMixin, AccountPaymentCommon, PaymentHttpCommon, Htt
         self._assert_waiting(order)
         self._assert_customer_page(order)
         self._approve_and_check_confirmed(order)
+
+    def test_direct_invoice_shows_customers_no_margin(self):
+        """A direct invoice approved below its minimum: neither its portal page
+        nor its PDF says anything of margins, costs or the rule."""
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.portal_partner.id,
+                "invoice_line_ids": [
+                    Command.create({"product_id": self.lamp.id, "price_unit": 100})
+                ],
+            }
+        )
+        self.assertTrue(invoice.margin_approval_needed)
+        invoice.with_user(self.sale_manager).action_approve_margin()
+        invoice.action_post()
+        self.assertEqual(invoice.state, "posted")
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        page = self.url_open(invoice.get_portal_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(invoice.name, page.text)
+        html = str(
+            self.env["ir.actions.report"]._render_qweb_html(
+                "account.report_invoice", invoice.ids
+            )[0]
+        )
+        self.assertIn(invoice.name, html)
+        for text in (page.text, html):
+            for fragment in STAFF_ONLY:
+                self.assertNotIn(fragment, text)

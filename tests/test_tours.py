@@ -5,7 +5,7 @@ import zipfile
 from urllib.parse import urlencode
 
 from odoo import Command
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import RolesMixin
 
@@ -83,6 +83,39 @@ class TestTours(RolesMixin, HttpCase):
             "pcv_valuation_preview_tour",
             login=self.accountant.login,
         )
+
+    def test_direct_invoice_refused_approved_then_posted(self):
+        """A clerk who invoices a customer directly below the minimum is refused
+        and asks; a sales manager approves; the clerk posts."""
+        clerk = new_test_user(
+            self.env,
+            "pcv_tour_clerk",
+            groups="account.group_account_invoice,sales_team.group_sale_salesman",
+        )
+        invoice = (
+            self.env["account.move"]
+            .with_user(clerk)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.order.partner_id.id,
+                    "invoice_line_ids": [
+                        Command.create({"product_id": self.lamp.id, "price_unit": 100})
+                    ],
+                }
+            )
+        )
+        url = f"/odoo/account.move/{invoice.id}"
+        self.start_tour(url, "pcv_invoice_margin_clerk_tour", login=clerk.login)
+        self.assertEqual(invoice.state, "draft")
+        self.assertTrue(invoice.margin_approval_requested)
+        self.start_tour(
+            url, "pcv_invoice_margin_manager_tour", login=self.sale_manager.login
+        )
+        self.assertEqual(invoice.margin_approved_by_id, self.sale_manager)
+        self.assertEqual(invoice.state, "draft", "a person posts it")
+        self.start_tour(url, "pcv_invoice_margin_post_tour", login=clerk.login)
+        self.assertEqual(invoice.state, "posted")
 
     def _download(self, output, user):
         self.authenticate(user.login, user.login)

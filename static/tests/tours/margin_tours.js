@@ -88,3 +88,79 @@ tours.add("pcv_valuation_preview_tour", {
         },
     ],
 });
+
+tours.add("pcv_invoice_margin_clerk_tour", {
+    steps: () => [
+        {
+            content: "The direct invoice warns that its margin is too low",
+            trigger: ".o_form_view div[name=margin_warning]:contains(Margin too low):contains(cannot be posted)",
+        },
+        {
+            content: "Try to confirm it",
+            trigger: ".o_form_statusbar button[name=action_post]:visible",
+            run: "click",
+        },
+        {
+            content: "Posting is refused with the reason",
+            trigger: ".modal:contains(cannot be posted):contains(30.00 %):contains(PCV Lamp)",
+        },
+        {
+            content: "Close the error",
+            trigger: ".modal .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "No approval button without a sales manager's rights",
+            trigger: ".o_form_statusbar:not(:has(button[name=action_approve_margin]))",
+        },
+        {
+            content: "Ask the sales managers",
+            trigger: ".o_form_statusbar button[name=action_request_margin_approval]",
+            run: "click",
+        },
+        {
+            content: "The request is shown and the button gone",
+            trigger: ".o_form_view:not(:has(.o_form_statusbar button[name=action_request_margin_approval])) div[name=margin_warning]:contains(Approval requested)",
+        },
+        {
+            content: "Still a draft",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Draft)",
+        },
+    ],
+});
+
+tours.add("pcv_invoice_margin_manager_tour", {
+    steps: () => [
+        {
+            content: "The direct invoice warns that its margin is too low",
+            trigger: ".o_form_view div[name=margin_warning]:contains(Margin too low)",
+        },
+        {
+            content: "Approve the margin",
+            trigger: ".o_form_statusbar button[name=action_approve_margin]",
+            run: "click",
+        },
+        {
+            content: "The warning is gone",
+            trigger: ".o_form_view:not(:has(div[name=margin_warning])):not(:has(.o_form_statusbar button[name=action_approve_margin]))",
+        },
+    ],
+});
+
+tours.add("pcv_invoice_margin_post_tour", {
+    steps: () => [
+        {
+            content: "The approved invoice shows no warning",
+            trigger: ".o_form_view:not(:has(div[name=margin_warning])) .o_form_statusbar button[name=action_post]:visible",
+        },
+        {
+            content: "Confirm it",
+            trigger: ".o_form_statusbar button[name=action_post]:visible",
+            run: "click",
+        },
+        {
+            content: "It is posted",
+            trigger: ".o_statusbar_status button.o_arrow_button_current:contains(Posted)",
+        },
+    ],
+});
