@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""What the benchmarks share: where Odoo's configuration is, and a scratch
-database with the addon installed."""
+"""What the benchmarks share: where Odoo's configuration is, a scratch
+database with the addon installed, and rows copied in bulk."""
 
 import os
 import subprocess
@@ -47,3 +47,39 @@ def open_registry(database, fresh):
         ["-c", str(CONFIG), "-d", database, "--log-level=warn"]
     )
     return odoo.modules.registry.Registry(database)
+
+
+def columns(cr, table):
+    """The columns of ``table`` but its id."""
+    from odoo.tools import SQL
+
+    cr.execute(
+        SQL(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_name = %s AND column_name <> 'id'",
+            table,
+        )
+    )
+    return [name for (name,) in cr.fetchall()]
+
+
+def copy_rows(cr, table, source_id, source, overrides):
+    """Insert into ``table`` one copy of its row ``source_id`` per row of the
+    SQL ``source`` (a FROM item), with the column ``overrides`` (SQL that may
+    read the source's row)."""
+    from odoo.tools import SQL
+
+    names = columns(cr, table)
+    cr.execute(
+        SQL(
+            "INSERT INTO %(table)s (%(cols)s) SELECT %(values)s"
+            " FROM %(table)s s, %(source)s WHERE s.id = %(id)s",
+            table=SQL.identifier(table),
+            cols=SQL(", ").join(SQL.identifier(name) for name in names),
+            values=SQL(", ").join(
+                overrides.get(name, SQL("s.%s", SQL.identifier(name))) for name in names
+            ),
+            source=source,
+            id=source_id,
+        )
+    )

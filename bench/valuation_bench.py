@@ -43,7 +43,7 @@ import subprocess
 import time
 
 import xlsxwriter
-from common import open_registry
+from common import copy_rows, open_registry
 
 
 def parse_args():
@@ -63,42 +63,6 @@ def parse_args():
         help="100,000 products and 10,000,000 layers (overrides the sizes)",
     )
     return parser.parse_args()
-
-
-def columns(cr, table):
-    """The columns of ``table`` but its id."""
-    from odoo.tools import SQL
-
-    cr.execute(
-        SQL(
-            "SELECT column_name FROM information_schema.columns"
-            " WHERE table_name = %s AND column_name <> 'id'",
-            table,
-        )
-    )
-    return [name for (name,) in cr.fetchall()]
-
-
-def copy_rows(cr, table, source_id, source, overrides):
-    """Insert into ``table`` one copy of its row ``source_id`` per row of the
-    SQL ``source`` (a FROM item), with the column ``overrides`` (SQL that may
-    read the source's row)."""
-    from odoo.tools import SQL
-
-    names = columns(cr, table)
-    cr.execute(
-        SQL(
-            "INSERT INTO %(table)s (%(cols)s) SELECT %(values)s"
-            " FROM %(table)s s, %(source)s WHERE s.id = %(id)s",
-            table=SQL.identifier(table),
-            cols=SQL(", ").join(SQL.identifier(name) for name in names),
-            values=SQL(", ").join(
-                overrides.get(name, SQL("s.%s", SQL.identifier(name))) for name in names
-            ),
-            source=source,
-            id=source_id,
-        )
-    )
 
 
 def fill(env, products, layers):
