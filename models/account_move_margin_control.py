@@ -55,23 +55,25 @@ class AccountMove(models.Model):
         "its minimum margin: it is posted as soon as a sales manager approves it.",
     )
 
+    # Every line of the move is read (line_ids), never the invoice lines alone: a
+    # compute that puts invoice_line_ids in cache during a recomputation keeps the
+    # ORM from marking the other lines' fields that depend on the move (their
+    # move_name stayed empty, seen in Odoo's own account suite).
     @api.depends(
         "move_type",
-        "invoice_line_ids.price_subtotal",
-        "invoice_line_ids.sequence",
-        "invoice_line_ids.display_type",
-        "invoice_line_ids.product_id.categ_id.is_main_article",
-        "invoice_line_ids.sale_line_ids.order_id.main_product_id",
+        "line_ids.price_subtotal",
+        "line_ids.sequence",
+        "line_ids.display_type",
+        "line_ids.product_id.categ_id.is_main_article",
+        "line_ids.sale_line_ids.order_id.main_product_id",
     )
     def _compute_main_article(self):
         category = self.env["product.category"]
         for move in self:
-            main_line = move.invoice_line_ids.browse()
-            main_product = move.main_product_id.browse()
+            main_line = self.env["account.move.line"]
+            main_product = self.env["product.product"]
             if move.is_sale_document(include_receipts=False):
-                lines = move.invoice_line_ids.filtered(
-                    lambda line: line.display_type == "product"
-                )
+                lines = move._margin_product_lines()
                 orders = lines.sale_line_ids.order_id
                 if orders:
                     main_line = category._main_article_line(
@@ -95,10 +97,10 @@ class AccountMove(models.Model):
     # The margin of a customer invoice
     # ------------------------------------------------------------------
     def _margin_product_lines(self):
+        """The invoice's product lines (see ``_compute_main_article`` on why not
+        ``invoice_line_ids``)."""
         self.ensure_one()
-        return self.invoice_line_ids.filtered(
-            lambda line: line.display_type == "product" and line.product_id
-        )
+        return self.line_ids.filtered(lambda line: line.display_type == "product")
 
     def _margin_line_cost(self, line):
         """The cost of an invoice line: its product's cost in the invoice's
@@ -121,16 +123,16 @@ class AccountMove(models.Model):
         return [
             "currency_id",
             "invoice_date",
-            "invoice_line_ids.price_subtotal",
-            "invoice_line_ids.quantity",
-            "invoice_line_ids.product_uom_id",
-            "invoice_line_ids.product_id.standard_price",
+            "line_ids.price_subtotal",
+            "line_ids.quantity",
+            "line_ids.product_uom_id",
+            "line_ids.product_id.standard_price",
         ]
 
     def _margin_rate_value(self):
         if not self.is_sale_document(include_receipts=False):
             return 0.0
-        lines = self._margin_product_lines()
+        lines = self._margin_product_lines().filtered("product_id")
         revenue = sum(lines.mapped("price_subtotal"))
         if not revenue:
             return 0.0
@@ -148,7 +150,8 @@ class AccountMove(models.Model):
         """Customer invoices made without an order: an order's margin was checked
         when it was confirmed, and a credit note lowers no margin."""
         return (
-            self.move_type == "out_invoice" and not self.invoice_line_ids.sale_line_ids
+            self.move_type == "out_invoice"
+            and not self._margin_product_lines().sale_line_ids
         )
 
     def _margin_is_open(self):

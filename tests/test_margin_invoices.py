@@ -296,3 +296,39 @@ class TestMarginInvoices(MarginPathsCase):
         for name in ("margin_rate", "required_margin_rate", "main_product_id"):
             with self.assertRaises(AccessError):
                 invoice.with_user(portal).read([name])
+
+    def test_journal_items_keep_their_entry_name(self):
+        """Computing an entry's main article never keeps Odoo from naming its
+        journal items (read in the database, after the flush)."""
+        journal = self.env["account.journal"].create(
+            {"name": "PCV Misc", "code": "PCVM", "type": "general"}
+        )
+        account = self.env["account.account"].create(
+            {"code": "PCVM", "name": "PCV Misc", "account_type": "asset_fixed"}
+        )
+        entries = self.env["account.move"].create(
+            [
+                {
+                    "journal_id": journal.id,
+                    "date": "2016-01-01",
+                    "line_ids": [
+                        Command.create({"name": "x", "account_id": account.id})
+                    ],
+                }
+            ]
+            * 2
+        )
+        entries.name = False
+        entries[0].action_post()
+        invoice = self._invoice((self.loss_maker, 1, 10))
+        invoice.action_post()
+        self.env.flush_all()
+        for move in entries[0] | invoice:
+            self.env.cr.execute(
+                "SELECT COUNT(*), COUNT(move_name) FILTER (WHERE move_name = %s)"
+                " FROM account_move_line WHERE move_id = %s",
+                (move.name, move.id),
+            )
+            total, named = self.env.cr.fetchone()
+            self.assertTrue(total)
+            self.assertEqual(named, total, move.name)
