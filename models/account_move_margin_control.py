@@ -27,25 +27,6 @@ class AccountMove(models.Model):
         "Article, the one with the highest untaxed subtotal (ties: the first "
         "one); on an invoice made from orders, the line of their main article.",
     )
-    main_product_id = fields.Many2one(
-        comodel_name="product.product",
-        string="Main Product",
-        compute="_compute_main_article",
-        store=True,
-        groups="base.group_user",
-        help="The product of the main article line; on an invoice made from "
-        "orders, the main product of its order.",
-    )
-    main_categ_id = fields.Many2one(
-        comodel_name="product.category",
-        string="Main Article Category",
-        compute="_compute_main_article",
-        store=True,
-        index="btree_not_null",
-        groups="base.group_user",
-        help="The category of the main product: its minimum margin rate governs "
-        "a customer invoice made without an order.",
-    )
     margin_post_on_approval = fields.Boolean(
         string="Post on Margin Approval",
         copy=False,

@@ -5,9 +5,10 @@ the approval workflow of documents below it (a salesperson requests, a sales
 manager approves a rate, a lower rate voids the approval).
 
 A document model inherits this mixin and provides its company's policy
-(``margin_policy``, related to ``company_id``), its main product
-(``main_product_id``), its margin rate (``_margin_rate_value``), its product lines
-without cost (``_margin_missing_cost_lines``), whether the rule applies to it
+(``margin_policy``, related to ``company_id``), its main article line and what
+follows from it (``_compute_main_article``), its margin rate
+(``_margin_rate_value``), its product lines without cost
+(``_margin_missing_cost_lines``), whether the rule applies to it
 (``_margin_rule_applies``), whether it is still open to a decision
 (``_margin_is_open``), how messages name it (``_margin_document_name``) and what
 an approval sets off (``_margin_after_approval``)."""
@@ -33,6 +34,25 @@ class MarginControlMixin(models.AbstractModel):
     _name = "margin.control.mixin"
     _description = "Minimum Margin Control"
 
+    main_product_id = fields.Many2one(
+        comodel_name="product.product",
+        string="Main Product",
+        compute="_compute_main_article",
+        store=True,
+        groups="base.group_user",
+        help="The product of the main article line; on an invoice made from "
+        "orders, the main product of its orders.",
+    )
+    main_categ_id = fields.Many2one(
+        comodel_name="product.category",
+        string="Main Article Category",
+        compute="_compute_main_article",
+        store=True,
+        index="btree_not_null",
+        groups="base.group_user",
+        help="The category of the main product: its minimum margin rate governs "
+        "the quotation, or the customer invoice made without an order.",
+    )
     required_margin_rate = fields.Float(
         string="Required Margin Rate (%)",
         digits=(16, 2),
@@ -109,6 +129,11 @@ class MarginControlMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # What each document provides
     # ------------------------------------------------------------------
+    def _compute_main_article(self):
+        """Set ``main_line_id``, ``main_product_id`` and ``main_categ_id`` by
+        ``product.category._main_article_line``."""
+        raise NotImplementedError
+
     def _margin_rate_value(self):
         """The document's margin rate, in percent of its untaxed amount."""
         raise NotImplementedError

@@ -23,23 +23,6 @@ class SaleOrder(models.Model):
         help="Among the lines whose product category is flagged Main Article, the "
         "one with the highest untaxed subtotal (ties: the first one).",
     )
-    main_product_id = fields.Many2one(
-        comodel_name="product.product",
-        string="Main Product",
-        compute="_compute_main_article",
-        store=True,
-        groups="base.group_user",
-    )
-    main_categ_id = fields.Many2one(
-        comodel_name="product.category",
-        string="Main Article Category",
-        compute="_compute_main_article",
-        store=True,
-        index="btree_not_null",
-        groups="base.group_user",
-        help="The category of the main product: its minimum margin rate governs "
-        "the quotation.",
-    )
 
     @api.depends(
         "order_line.price_subtotal",

@@ -8,6 +8,6 @@ from . import inventory_valuation_report_layout
 from . import inventory_valuation_xlsx
 
 # Sales and invoice analyses by main article.
-from . import margin_analysis
+from . import margin_analysis_mixin
 from . import sale_report
 from . import account_invoice_report
