@@ -28,13 +28,14 @@ The last line printed is ``RATIO analysis/plain=X.XX odoo-pivot/plain=Y.YY``.
 import argparse
 import time
 
-from common import copy_rows, create_database, open_registry
+from common import copy_rows, create_database, open_registry, vacuum
 
 DEPENDENCIES = "stock_account,sale_margin,sale_stock"
 DATABASES = {"addon": "pcv_bench_analysis", "odoo": "pcv_bench_analysis_odoo"}
 PRODUCTS = 1000
 CATEGORIES = 20
 BATCH = 2000
+FILLED_TABLES = "sale_order, sale_order_line, product_product, product_template"
 
 
 def parse_args():
@@ -216,9 +217,8 @@ def main():
                     api.Environment(cr, odoo.SUPERUSER_ID, {}), args.orders, args.lines
                 )
             print(f"filled {label} in {time.perf_counter() - start:.1f} s", flush=True)
-        for registry in registries.values():
-            with registry.cursor() as cr:
-                cr.execute("ANALYZE")
+        for database in DATABASES.values():
+            vacuum(database, FILLED_TABLES)
     labels = list(pivots())
     best = dict.fromkeys(labels, float("inf"))
     for round_ in range(args.repeat + 1):  # the first round warms up

@@ -39,11 +39,10 @@ import argparse
 import io
 import logging
 import resource
-import subprocess
 import time
 
 import xlsxwriter
-from common import copy_rows, open_registry
+from common import copy_rows, open_registry, vacuum
 
 
 def parse_args():
@@ -277,23 +276,6 @@ def add_entries(env, layer, real_time, stock, counterpart):
         )
 
 
-def vacuum(database):
-    """VACUUM ANALYZE the filled tables (outside any transaction), so that no
-    autovacuum competes with the timings and every method reads settled pages."""
-    subprocess.run(
-        [
-            "psql",
-            "-q",
-            "-d",
-            database,
-            "-c",
-            "VACUUM ANALYZE stock_valuation_layer, product_product,"
-            " product_template, account_move, account_move_line",
-        ],
-        check=True,
-    )
-
-
 def best_times(functions, repeat):
     """Best time and last result of each function over ``repeat`` rounds.
 
@@ -496,7 +478,11 @@ def main():
         if not args.no_fill:
             fill(env, args.products, args.layers)
             cr.commit()
-            vacuum(database)
+            vacuum(
+                database,
+                "stock_valuation_layer, product_product, product_template,"
+                " account_move, account_move_line",
+            )
         print(f"fill: {time.perf_counter() - start:.1f} s", flush=True)
 
         now = fields.Datetime.now()
