@@ -123,7 +123,8 @@ class AccountMove(models.Model):
     def _margin_missing_cost_lines(self):
         return self._margin_product_lines().filtered(
             lambda line: (
-                not line.product_id.with_company(self.company_id).standard_price
+                line.product_id
+                and not line.product_id.with_company(self.company_id).standard_price
             )
         )
 

@@ -36,7 +36,6 @@ class MarginControlMixin(models.AbstractModel):
 
     main_product_id = fields.Many2one(
         comodel_name="product.product",
-        string="Main Product",
         compute="_compute_main_article",
         store=True,
         groups="base.group_user",

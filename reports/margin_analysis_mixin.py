@@ -14,9 +14,7 @@ class MarginAnalysisMixin(models.AbstractModel):
     # (margin, untaxed amount): the columns a group's margin rate is made of
     _margin_analysis_columns = ("margin", "price_subtotal")
 
-    main_product_id = fields.Many2one(
-        comodel_name="product.product", string="Main Product", readonly=True
-    )
+    main_product_id = fields.Many2one(comodel_name="product.product", readonly=True)
     main_categ_id = fields.Many2one(
         comodel_name="product.category", string="Main Article Category", readonly=True
     )
