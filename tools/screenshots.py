@@ -159,6 +159,10 @@ def main():
         "category_form.png": "/odoo/product.category/%s" % xmlid("demo_category_desks"),
         "quotation_below_minimum.png": "/odoo/sale.order/%s"
         % xmlid("demo_quotation_below"),
+        "invoice_below_minimum.png": "/odoo/account.move/%s"
+        % xmlid("demo_invoice_below"),
+        "margin_by_main_article.png": f"/odoo/action-{MODULE}."
+        "action_sale_report_main_article",
         "item_group_form.png": "/odoo/product.item.group/%s"
         % xmlid("demo_item_group_furniture"),
         "item_model_group_form.png": "/odoo/product.item.model.group/%s"
