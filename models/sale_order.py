@@ -6,6 +6,7 @@ margin control mixin's (``margin_control_mixin.py``); the customer paths that
 wait for an approval are in ``sale_order_margin_approval.py``."""
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class SaleOrder(models.Model):
@@ -22,6 +23,13 @@ class SaleOrder(models.Model):
         groups="base.group_user",
         help="Among the lines whose product category is flagged Main Article, the "
         "one with the highest untaxed subtotal (ties: the first one).",
+    )
+    margin_below_minimum = fields.Boolean(search="_search_margin_below_minimum")
+    margin_alert = fields.Boolean(
+        compute="_compute_margin_alert",
+        help="A quotation below its minimum margin, as employees see it (the red "
+        "rows of the quotation list); always unset for customers, who never "
+        "learn of margins.",
     )
 
     @api.depends(
@@ -44,6 +52,46 @@ class SaleOrder(models.Model):
 
     def _margin_rate_value(self):
         return self.margin_percent * 100
+
+    @api.depends("state", "margin_below_minimum")
+    @api.depends_context("uid")
+    def _compute_margin_alert(self):
+        employee = self.env.user._is_internal()
+        for order in self:
+            order.margin_alert = (
+                employee and order._margin_is_open() and order.margin_below_minimum
+            )
+
+    def _search_margin_below_minimum(self, operator, value):
+        """Orders whose margin rate is under the minimum of their main product's
+        category, as ``_compute_margin_rate`` decides it (to the hundredth of a
+        percent, a margin policy other than Off), in one query."""
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(
+                self.env._("Unsupported search on Below Minimum Margin.")
+            )
+        self.flush_model(["company_id", "main_product_id", "margin_percent"])
+        self.env["res.company"].flush_model(["margin_policy"])
+        self.env["product.template"].flush_model(["categ_id"])
+        self.env["product.category"].flush_model(["effective_min_margin_rate"])
+        below = SQL(
+            """
+            (SELECT o.id
+              FROM sale_order o
+              JOIN res_company c ON c.id = o.company_id
+              JOIN product_product p ON p.id = o.main_product_id
+              JOIN product_template t ON t.id = p.product_tmpl_id
+              JOIN product_category k ON k.id = t.categ_id
+             WHERE c.margin_policy <> 'off'
+               AND k.effective_min_margin_rate > 0
+               AND ROUND(
+                   (COALESCE(o.margin_percent, 0) * 100
+                    - k.effective_min_margin_rate)::numeric, 2
+               ) < 0)
+            """
+        )
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", below)]
 
     def _margin_missing_cost_lines(self):
         """Product lines whose cost is 0: sale_margin counts their whole price as

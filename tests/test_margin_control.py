@@ -1,10 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import ast
+
 from lxml import etree
 
 from odoo import Command
 from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form
+from odoo.tests import Form, new_test_user
 
 from .common_margin import MarginCase
 
@@ -100,6 +102,68 @@ class TestMarginBlocking(MarginCase):
         good = self._order((self.lamp, 1, 200))
         self.assertAlmostEqual(good.margin_rate, 60)
         self.assertFalse(good.margin_below_minimum)
+
+    def _below_minimum_filter(self):
+        """The domain of the quotations' "Below Minimum Margin" filter, as the
+        salesperson's search view holds it."""
+        arch = (
+            self.env["sale.order"]
+            .with_user(self.salesman)
+            .get_view(self.env.ref("sale.view_sales_order_filter").id, "search")["arch"]
+        )
+        node = etree.fromstring(arch).find(".//filter[@name='margin_below_minimum']")
+        self.assertEqual(node.get("string"), "Below Minimum Margin")
+        return ast.literal_eval(node.get("domain"))
+
+    def test_quotations_below_minimum_are_found_before_anyone_asks(self):
+        below_desk = self._order((self.desk, 1, 65))  # 7.69 % < 15 %
+        below_lamp = self._order((self.lamp, 1, 100))  # 20 % < 30 %
+        at_minimum = self._order((self.lamp, 1, 80 / 0.7))  # 30 % exactly
+        above = self._order((self.desk, 1, 100))  # 40 %
+        no_main_article = self._order((self.setup_service, 1, 46))
+        confirmed = self._order((self.desk, 1, 65))
+        confirmed.with_user(self.sale_manager).action_approve_margin()
+        confirmed.action_confirm()
+        orders = below_desk | below_lamp | at_minimum | above | no_main_article
+        orders |= confirmed
+        Order = self.env["sale.order"].with_user(self.salesman)
+        domain = [*self._below_minimum_filter(), ("id", "in", orders.ids)]
+        self.assertEqual(Order.search(domain), below_desk | below_lamp)
+        # the search decides as the form does, order by order
+        self.assertEqual(
+            Order.search(
+                [("margin_below_minimum", "=", True), ("id", "in", orders.ids)]
+            ),
+            orders.filtered("margin_below_minimum"),
+        )
+        self.assertEqual(
+            Order.search(
+                [("margin_below_minimum", "!=", True), ("id", "in", orders.ids)]
+            ),
+            orders - orders.filtered("margin_below_minimum"),
+        )
+        with self.assertRaises(NotImplementedError):
+            Order.search([("margin_below_minimum", ">", 1)])
+        # the red rows of the list: open quotations below their minimum, for
+        # employees only
+        self.assertEqual(orders.filtered("margin_alert"), below_desk | below_lamp)
+        portal = new_test_user(self.env, "pcv_alert_portal", groups="base.group_portal")
+        self.assertFalse(below_desk.with_user(portal).sudo().margin_alert)
+        # under the Off policy no minimum applies
+        self.company.margin_policy = "off"
+        self.assertFalse(Order.search(domain))
+
+    def test_quotation_list_shows_required_rate_and_flags_rows_below(self):
+        arch = etree.fromstring(
+            self.env["sale.order"]
+            .with_user(self.salesman)
+            .get_view(self.env.ref("sale.view_quotation_tree").id, "list")["arch"]
+        )
+        self.assertEqual(arch.get("decoration-danger"), "margin_alert")
+        names = [field.get("name") for field in arch.iter("field")]
+        self.assertEqual(names[names.index("required_margin_rate") + 1], "margin_rate")
+        required = arch.find(".//field[@name='required_margin_rate']")
+        self.assertEqual(required.get("optional"), "hide")
 
     def test_confirm_below_minimum_is_refused_with_reason(self):
         order = self._order((self.lamp, 1, 100))

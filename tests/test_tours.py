@@ -68,6 +68,22 @@ class TestTours(RolesMixin, HttpCase):
         self.assertEqual(self.order.state, "draft")
         self.assertTrue(self.order.margin_approval_requested)
 
+    def test_salesperson_filters_the_quotations_below_their_minimum(self):
+        generous = self.env["res.partner"].create({"name": "PCV Generous Customer"})
+        self.env["sale.order"].with_user(self.salesman).create(
+            {
+                "partner_id": generous.id,
+                "order_line": [
+                    Command.create({"product_id": self.lamp.id, "price_unit": 200})
+                ],
+            }
+        )
+        self.start_tour(
+            "/odoo/action-sale.action_quotations_with_onboarding",
+            "pcv_margin_below_minimum_filter_tour",
+            login=self.salesman.login,
+        )
+
     def test_manager_approves_and_confirms(self):
         self.start_tour(
             f"/odoo/sale.order/{self.order.id}",

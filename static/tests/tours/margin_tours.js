@@ -48,6 +48,33 @@ tours.add("pcv_margin_salesperson_tour", {
     ],
 });
 
+tours.add("pcv_margin_below_minimum_filter_tour", {
+    steps: () => [
+        {
+            content: "Both quotations are listed, the one below its minimum in red",
+            trigger: ".o_list_view .o_data_row.text-danger:contains(PCV Customer)",
+        },
+        {
+            content: "The quotation above its minimum is not in red",
+            trigger: ".o_list_view .o_data_row:not(.text-danger):contains(PCV Generous Customer)",
+        },
+        {
+            content: "Open the filters",
+            trigger: ".o_searchview_dropdown_toggler",
+            run: "click",
+        },
+        {
+            content: "Filter the quotations below their minimum margin",
+            trigger: ".o_filter_menu .o-dropdown-item:contains(Below Minimum Margin)",
+            run: "click",
+        },
+        {
+            content: "Only the quotation below its minimum remains",
+            trigger: ".o_list_view:not(:has(.o_data_row:contains(PCV Generous Customer))) .o_data_row.text-danger:contains(PCV Customer)",
+        },
+    ],
+});
+
 tours.add("pcv_margin_manager_tour", {
     steps: () => [
         {
