@@ -8,6 +8,7 @@ class ProductCompanyGroupMixin(models.AbstractModel):
     as "[CODE] Name"."""
 
     _name = "product.company.group.mixin"
+    _inherit = ["mail.thread"]
     _description = "Company Group of Products"
     _order = "company_id, code, id"
     _rec_names_search = ["code", "name"]
@@ -15,15 +16,17 @@ class ProductCompanyGroupMixin(models.AbstractModel):
     # the product.template field that holds the group
     _product_field = None
 
-    name = fields.Char(required=True, translate=True)
-    code = fields.Char(required=True, help="Short reference, unique per company.")
+    name = fields.Char(required=True, translate=True, tracking=True)
+    code = fields.Char(
+        required=True, tracking=True, help="Short reference, unique per company."
+    )
     company_id = fields.Many2one(
         comodel_name="res.company",
         required=True,
         index=True,
         default=lambda self: self.env.company,
     )
-    active = fields.Boolean(default=True)
+    active = fields.Boolean(default=True, tracking=True)
     description = fields.Text(translate=True)
 
     @api.depends("code", "name")

@@ -25,6 +25,7 @@ class ProductItemGroup(models.Model):
     _product_field = "item_group_id"
 
     income_account_id = fields.Many2one(
+        tracking=True,
         comodel_name="account.account",
         check_company=True,
         domain="[('deprecated', '=', False)]",
@@ -32,6 +33,7 @@ class ProductItemGroup(models.Model):
         "the product category's.",
     )
     expense_account_id = fields.Many2one(
+        tracking=True,
         comodel_name="account.account",
         check_company=True,
         domain="[('deprecated', '=', False)]",
@@ -39,6 +41,7 @@ class ProductItemGroup(models.Model):
         "vendor bills and deliveries. Empty: the product category's.",
     )
     stock_valuation_account_id = fields.Many2one(
+        tracking=True,
         comodel_name="account.account",
         check_company=True,
         domain="[('deprecated', '=', False)]",
@@ -46,6 +49,7 @@ class ProductItemGroup(models.Model):
         "valuation). Empty: the product category's.",
     )
     stock_input_account_id = fields.Many2one(
+        tracking=True,
         comodel_name="account.account",
         check_company=True,
         domain="[('deprecated', '=', False)]",
@@ -53,6 +57,7 @@ class ProductItemGroup(models.Model):
         "category's.",
     )
     stock_output_account_id = fields.Many2one(
+        tracking=True,
         comodel_name="account.account",
         check_company=True,
         domain="[('deprecated', '=', False)]",
@@ -60,6 +65,7 @@ class ProductItemGroup(models.Model):
         "category's.",
     )
     price_difference_account_id = fields.Many2one(
+        tracking=True,
         comodel_name="account.account",
         check_company=True,
         domain="[('deprecated', '=', False)]",
@@ -67,12 +73,14 @@ class ProductItemGroup(models.Model):
         "modules that post price differences with the product's other accounts.",
     )
     stock_journal_id = fields.Many2one(
+        tracking=True,
         comodel_name="account.journal",
         check_company=True,
         help="Journal of the stock valuation entries of the group's products. "
         "Empty: the product category's.",
     )
     customer_tax_ids = fields.Many2many(
+        tracking=True,
         comodel_name="account.tax",
         relation="product_item_group_customer_tax_rel",
         column1="item_group_id",
@@ -83,6 +91,7 @@ class ProductItemGroup(models.Model):
         help="Proposed as customer taxes of a product when this group is chosen.",
     )
     vendor_tax_ids = fields.Many2many(
+        tracking=True,
         comodel_name="account.tax",
         relation="product_item_group_vendor_tax_rel",
         column1="item_group_id",

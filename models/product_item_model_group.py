@@ -17,10 +17,12 @@ class ProductItemModelGroup(models.Model):
     _product_field = "item_model_group_id"
 
     stocked_product = fields.Boolean(
+        tracking=True,
         default=True,
         help="Products of the group are tracked in stock (Odoo's Track Inventory).",
     )
     negative_inventory = fields.Selection(
+        tracking=True,
         selection=NEGATIVE_INVENTORY_RULES,
         string="Negative Physical Inventory",
         required=True,
@@ -30,6 +32,7 @@ class ProductItemModelGroup(models.Model):
         "is refused. This wins over the category's rule and the company's default.",
     )
     inventory_model = fields.Selection(
+        tracking=True,
         selection=[
             ("standard", "Standard Price"),
             ("fifo", "First In First Out (FIFO)"),
@@ -40,6 +43,7 @@ class ProductItemModelGroup(models.Model):
         help="Costing method of the group's products: their categories must use it.",
     )
     inventory_posting = fields.Selection(
+        tracking=True,
         selection=[("real_time", "Perpetual"), ("manual_periodic", "Periodic")],
         string="Post Physical Inventory",
         required=True,

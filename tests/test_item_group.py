@@ -23,6 +23,32 @@ class TestItemGroupModel(ItemGroupCase):
             Group.name_search("FURN"), [(self.group.id, "[FURN] PCV Office furniture")]
         )
 
+    def test_chatter_tracks_accounts_and_taxes(self):
+        # what the class set-up left untracked is settled first
+        self.env.cr.precommit.run()
+        group = self.group.with_context(tracking_disable=False, mail_notrack=False)
+        group.write(
+            {
+                "stock_valuation_account_id": self.categ_valuation.id,
+                "customer_tax_ids": [Command.clear()],
+            }
+        )
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        tracked = group.message_ids.tracking_value_ids
+        valuation = tracked.filtered(
+            lambda value: value.field_id.name == "stock_valuation_account_id"
+        )
+        self.assertEqual(valuation.old_value_char, self.group_valuation.display_name)
+        self.assertEqual(valuation.new_value_char, self.categ_valuation.display_name)
+        taxes = tracked.filtered(
+            lambda value: value.field_id.name == "customer_tax_ids"
+        )
+        self.assertEqual(taxes.old_value_char, self.group_sale_tax.display_name)
+        self.assertFalse(taxes.new_value_char)
+        arch = group.get_view(view_type="form")["arch"]
+        self.assertIn("<chatter", arch)
+
     def test_code_is_unique_per_company(self):
         other = self.setup_other_company(name="PCV Company B")["company"]
         twin = self.env["product.item.group"].create(

@@ -21,6 +21,23 @@ REFUSAL = (
 )
 
 
+class TestItemModelGroupChatter(ItemModelGroupCase):
+    def test_chatter_tracks_the_stock_policies(self):
+        # what the class set-up left untracked is settled first
+        self.env.cr.precommit.run()
+        group = self.group.with_context(tracking_disable=False, mail_notrack=False)
+        group.write({"negative_inventory": "forbidden", "stocked_product": False})
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        tracked = {
+            value.field_id.name: (value.old_value_char, value.new_value_char)
+            for value in group.message_ids.tracking_value_ids
+        }
+        self.assertEqual(tracked["negative_inventory"], ("Allowed", "Forbidden"))
+        self.assertIn("stocked_product", tracked)
+        self.assertIn("<chatter", group.get_view(view_type="form")["arch"])
+
+
 class TestNegativeInventoryRule(ItemModelGroupCase):
     def test_allowed_by_default_as_in_odoo(self):
         self.assertEqual(self.company.negative_inventory, "allowed")
