@@ -23,12 +23,15 @@ class StockMoveLine(models.Model):
         reads (see ``_locked_quantities``)."""
         outgoing = defaultdict(float)
         incoming = defaultdict(float)
+        counted = set()  # the (product, location) pairs of inventory counts
         for line in self:
             if not line.quantity or not line.product_id.is_storable:
                 continue
             quantity = line.quantity_product_uom
             if line.location_id.usage == "internal":
                 outgoing[line.product_id, line.location_id] += quantity
+                if line.move_id.is_inventory:
+                    counted.add((line.product_id, line.location_id))
             if line.location_dest_id.usage == "internal":
                 incoming[line.product_id, line.location_dest_id] += quantity
         templates = self.env["product.template"].union(
@@ -52,20 +55,46 @@ class StockMoveLine(models.Model):
             left = held + incoming[product, location] - asked
             if float_compare(left, 0, precision_rounding=product.uom_id.rounding) < 0:
                 raise UserError(
-                    self.env._(
-                        "Negative physical inventory is forbidden for %(product)s: "
-                        "%(location)s holds %(on_hand)s %(uom)s and %(asked)s "
-                        "%(uom)s are asked. Nothing was validated: receive or count "
-                        "the missing quantity first.",
-                        product=product.display_name,
-                        location=location.display_name,
-                        on_hand=formatLang(
-                            self.env, held, dp="Product Unit of Measure"
-                        ),
-                        asked=formatLang(self.env, asked, dp="Product Unit of Measure"),
-                        uom=product.uom_id.name,
+                    self._negative_inventory_message(
+                        product,
+                        location,
+                        held,
+                        asked,
+                        left,
+                        (product, location) in counted,
                     )
                 )
+
+    def _negative_inventory_message(self, product, location, held, asked, left, count):
+        """The refusal of a move that would leave ``left`` (below zero) of
+        ``product`` in ``location``, which holds ``held`` and is asked for
+        ``asked``; an inventory ``count`` speaks of the quantity counted."""
+
+        def quantity(value):
+            return formatLang(self.env, value, dp="Product Unit of Measure")
+
+        if count:
+            return self.env._(
+                "Negative physical inventory is forbidden for %(product)s: "
+                "%(location)s was counted at %(counted)s %(uom)s, which would leave "
+                "less than nothing. Nothing was applied: count zero or more, or "
+                "receive the missing quantity first.",
+                product=product.display_name,
+                location=location.display_name,
+                counted=quantity(left),
+                uom=product.uom_id.name,
+            )
+        return self.env._(
+            "Negative physical inventory is forbidden for %(product)s: "
+            "%(location)s holds %(on_hand)s %(uom)s and %(asked)s "
+            "%(uom)s are asked. Nothing was validated: receive or count "
+            "the missing quantity first.",
+            product=product.display_name,
+            location=location.display_name,
+            on_hand=quantity(held),
+            asked=quantity(asked),
+            uom=product.uom_id.name,
+        )
 
     def _locked_quantities(self, pairs):
         """{(product id, location id): quantity on hand} of the (product,

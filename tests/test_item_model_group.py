@@ -178,8 +178,11 @@ class TestNegativeInventoryRule(ItemModelGroupCase):
         quant.inventory_quantity = -1
         with self.assertRaises(UserError) as caught:
             quant.action_apply_inventory()
-        self.assertIn(
-            "holds 3.00 Units and 4.00 Units are asked", str(caught.exception)
+        self.assertEqual(
+            str(caught.exception),
+            "Negative physical inventory is forbidden for PCV Bolt: WH/Stock was "
+            "counted at -1.00 Units, which would leave less than nothing. Nothing "
+            "was applied: count zero or more, or receive the missing quantity first.",
         )
         self.assertEqual(self._on_hand(), 3)
         quant.inventory_quantity = 1
