@@ -26,7 +26,12 @@ class ProductTemplate(models.Model):
     item_model_group_id = fields.Many2one(
         comodel_name="product.item.model.group",
         company_dependent=True,
-        domain="[('company_id', '=', current_company_id)]",
+        # the groups that agree with the product and its category; imports and
+        # RPC are refused by ``_check_item_model_group_agreement``
+        domain="[('company_id', '=', current_company_id),"
+        " ('inventory_model', '=', cost_method),"
+        " ('inventory_posting', '=', valuation),"
+        " ('stocked_product', '=', is_storable)]",
         help="Stock policy group of the product in the current company: whether it "
         "is stocked, its inventory model and posting (which its category must "
         "share) and whether its physical inventory may go negative.",

@@ -6,11 +6,13 @@ required where the company wants them."""
 
 from unittest.mock import patch
 
+from lxml import etree
 from psycopg2 import IntegrityError
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import mute_logger
+from odoo.tools.safe_eval import safe_eval
 
 from .common_item_model_group import ItemModelGroupCase
 
@@ -36,6 +38,52 @@ class TestItemModelGroupChatter(ItemModelGroupCase):
         self.assertEqual(tracked["negative_inventory"], ("Allowed", "Forbidden"))
         self.assertIn("stocked_product", tracked)
         self.assertIn("<chatter", group.get_view(view_type="form")["arch"])
+
+
+class TestItemModelGroupChoice(ItemModelGroupCase):
+    def test_product_form_offers_only_the_groups_that_agree(self):
+        standard = self.Group.create(
+            {"name": "Standard", "code": "STD", "inventory_model": "standard"}
+        )
+        perpetual = self.Group.create(
+            {
+                "name": "Perpetual FIFO",
+                "code": "PERP",
+                "inventory_model": "fifo",
+                "inventory_posting": "real_time",
+            }
+        )
+        consumable = self.Group.create(
+            {
+                "name": "Consumable FIFO",
+                "code": "CONS",
+                "inventory_model": "fifo",
+                "stocked_product": False,
+            }
+        )
+        template = self.bolt.product_tmpl_id
+        arch = etree.fromstring(template.get_view(view_type="form")["arch"])
+        # the form holds what the domain reads
+        for fname in ("cost_method", "valuation", "is_storable"):
+            self.assertIsNotNone(arch.find(f".//field[@name='{fname}']"))
+        values = {
+            "cost_method": template.cost_method,
+            "valuation": template.valuation,
+            "is_storable": template.is_storable,
+            "current_company_id": self.company.id,
+        }
+        field = template.fields_get(["item_model_group_id"])["item_model_group_id"]
+        domain = safe_eval(field["domain"], values)
+        groups = self.Group.search(
+            [
+                *domain,
+                ("id", "in", (self.group | standard | perpetual | consumable).ids),
+            ]
+        )
+        self.assertEqual(groups, self.group)
+        # the refusal stays for imports and RPC
+        with self.assertRaises(ValidationError):
+            template.item_model_group_id = standard
 
 
 class TestNegativeInventoryRule(ItemModelGroupCase):
