@@ -6,7 +6,7 @@ up to it, two dating bases, the user's time zone on both sides."""
 from datetime import datetime, timedelta
 
 from odoo import Command, fields
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 from .common_valuation import ReconciliationCase
 
@@ -201,6 +201,19 @@ class TestDifferencesExplained(ReconciliationCase):
         self.assertEqual(report["options"]["local_date"], local_day)
         rec = {r["account"]: r for r in report["reconciliation"]}[self.group_valuation]
         self.assertEqual((rec["ledger_balance"], rec["difference"]), (50.0, 0.0))
+
+    def test_nothing_differs_says_so_in_words(self):
+        self._receive(self.fifo_product, 10, 5.0)
+        wizard = self.env["product.category.valuation.wizard"].create({})
+        action = wizard.action_open_reconciliation()
+        self.assertFalse(self.env[action["res_model"]].search(action["domain"]))
+        self.assertIn(
+            "The ledger agrees with the inventory on every stock account at "
+            + format_datetime(self.env, wizard.date),
+            action["help"],
+        )
+        Line = self.env["product.category.valuation.reconciliation.line"]
+        self.assertEqual(Line._fields["bucket"].string, "Cause")
 
     def test_each_bucket_opens_what_is_behind_it(self):
         self._receive(self.fifo_product, 10, 5.0)

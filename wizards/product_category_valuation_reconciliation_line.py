@@ -20,7 +20,11 @@ class ProductCategoryValuationReconciliationLine(models.TransientModel):
     account_code = fields.Char(readonly=True)
     sequence = fields.Integer(readonly=True)
     bucket = fields.Selection(
-        selection=lambda self: self.env[ENGINE]._bucket_titles(), readonly=True
+        selection=lambda self: self.env[ENGINE]._bucket_titles(),
+        string="Cause",
+        readonly=True,
+        help="What explains this part of the difference between the ledger and "
+        "the inventory value on the account.",
     )
     amount = fields.Monetary(readonly=True)
     currency_id = fields.Many2one(comodel_name="res.currency", readonly=True)

@@ -2,7 +2,10 @@
 import json
 from urllib.parse import urlencode
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
+from odoo.tools import format_datetime
 
 ENGINE = "report.product_category_valuation.inventory_valuation"
 
@@ -185,4 +188,17 @@ class ProductCategoryValuationWizard(models.TransientModel):
             "view_mode": "list",
             "domain": [("wizard_id", "=", self.id)],
             "context": {"create": False},
+            # shown when no part differs
+            "help": Markup('<p class="o_view_nocontent_smiling_face">%s</p><p>%s</p>')
+            % (
+                self.env._(
+                    "The ledger agrees with the inventory on every stock account "
+                    "at %(date)s.",
+                    date=format_datetime(self.env, options["date"]),
+                ),
+                self.env._(
+                    "Nothing differs: every journal item of a stock valuation "
+                    "account matches the value of the stock it stands for."
+                ),
+            ),
         }
