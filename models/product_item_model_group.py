@@ -19,7 +19,9 @@ class ProductItemModelGroup(models.Model):
     stocked_product = fields.Boolean(
         tracking=True,
         default=True,
-        help="Products of the group are tracked in stock (Odoo's Track Inventory).",
+        string="Track Inventory",
+        help="Products of the group are tracked in stock (Dynamics 365's stocked "
+        "product).",
     )
     negative_inventory = fields.Selection(
         tracking=True,
@@ -33,24 +35,22 @@ class ProductItemModelGroup(models.Model):
     )
     inventory_model = fields.Selection(
         tracking=True,
-        selection=[
-            ("standard", "Standard Price"),
-            ("fifo", "First In First Out (FIFO)"),
-            ("average", "Average Cost (AVCO)"),
-        ],
+        selection="_selection_inventory_model",
+        string="Costing Method",
         required=True,
         default="standard",
-        help="Costing method of the group's products: their categories must use it.",
+        help="Costing method of the group's products (Dynamics 365's inventory "
+        "model): their categories must use it.",
     )
     inventory_posting = fields.Selection(
         tracking=True,
-        selection=[("real_time", "Perpetual"), ("manual_periodic", "Periodic")],
-        string="Post Physical Inventory",
+        selection="_selection_inventory_posting",
+        string="Inventory Valuation",
         required=True,
         default="manual_periodic",
-        help="Perpetual: stock moves post journal entries (Odoo's automated "
-        "valuation). Periodic: they do not. The categories of the group's products "
-        "must agree.",
+        help="Automated: stock moves post journal entries (perpetual valuation, "
+        "Dynamics 365's physical inventory posted). Manual: they do not "
+        "(periodic valuation). The categories of the group's products must agree.",
     )
     product_count = fields.Integer(compute="_compute_products")
     product_ids = fields.Many2many(
@@ -89,6 +89,19 @@ class ProductItemModelGroup(models.Model):
             group.product_ids = products
             group.product_count = len(products)
             group.category_ids = products.categ_id
+
+    # Odoo's own words for the category's costing method and valuation, in the
+    # user's language: the group says what the category says
+    def _selection_inventory_model(self):
+        return self._category_selection("property_cost_method")
+
+    def _selection_inventory_posting(self):
+        return self._category_selection("property_valuation")
+
+    def _category_selection(self, fname):
+        return (
+            self.env["product.category"]._fields[fname]._description_selection(self.env)
+        )
 
     @api.constrains("stocked_product", "inventory_model", "inventory_posting")
     def _check_products_agree(self):

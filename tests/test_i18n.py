@@ -21,7 +21,7 @@ class TestFrench(CategoryValuationCase):
         cls.po = polib.pofile(f"{path}/i18n/fr.po")
         cls.env["res.lang"]._activate_lang("fr_FR")
         cls.env["ir.module.module"]._load_module_terms(
-            [MODULE], ["fr_FR"], overwrite=True
+            ["product", "stock", "stock_account", MODULE], ["fr_FR"], overwrite=True
         )
 
     def test_every_term_is_translated(self):
@@ -50,6 +50,33 @@ class TestFrench(CategoryValuationCase):
             .fields_get(["category_type"], ["selection"])["category_type"]["selection"]
         )
         self.assertEqual(selection, [("view", "Vue"), ("normal", "Normale")])
+
+    def test_item_model_groups_speak_as_categories(self):
+        """The item model group uses Odoo's own words (and their translations)
+        for the costing method, the inventory valuation and tracking."""
+        pairs = (
+            ("inventory_model", "product.category", "property_cost_method"),
+            ("inventory_posting", "product.category", "property_valuation"),
+            ("stocked_product", "product.template", "is_storable"),
+        )
+        for lang in ("en_US", "fr_FR"):
+            Group = self.env["product.item.model.group"].with_context(lang=lang)
+            for fname, model, odoo_fname in pairs:
+                with self.subTest(lang=lang, field=fname):
+                    ours = Group.fields_get([fname], ["string", "selection"])[fname]
+                    odoo = (
+                        self.env[model]
+                        .with_context(lang=lang)
+                        .fields_get([odoo_fname], ["string", "selection"])[odoo_fname]
+                    )
+                    self.assertEqual(ours["string"], odoo["string"])
+                    self.assertEqual(ours.get("selection"), odoo.get("selection"))
+        Group = self.env["product.item.model.group"].with_context(lang="fr_FR")
+        selection = Group.fields_get(["inventory_posting"], ["selection"])
+        self.assertEqual(
+            selection["inventory_posting"]["selection"],
+            [("manual_periodic", "Manuelle"), ("real_time", "Automatisée")],
+        )
 
     def test_french_views_and_messages(self):
         Category = self.env["product.category"].with_context(lang="fr_FR")

@@ -340,19 +340,19 @@ class TestItemModelGroupConsistency(ItemModelGroupCase):
                 "item_model_group_id": self.group.id,
             }
         )
-        with self.assertRefused(ValidationError, "Stocked Product", "PCV Screw"):
+        with self.assertRefused(ValidationError, "Track Inventory", "PCV Screw"):
             screw.is_storable = False
         self.assertTrue(screw.is_storable)
 
     def test_editing_the_group_is_refused(self):
         self.bolt.item_model_group_id = self.group
-        with self.assertRefused(ValidationError, "PCV Bolt", "Post Physical Inventory"):
+        with self.assertRefused(ValidationError, "PCV Bolt", "Inventory Valuation"):
             self.group.inventory_posting = "real_time"
         self.assertEqual(self.group.inventory_posting, "manual_periodic")
 
     def test_editing_the_category_is_refused(self):
         self.bolt.item_model_group_id = self.group
-        with self.assertRefused(ValidationError, "PCV Bolt", "Inventory Model"):
+        with self.assertRefused(ValidationError, "PCV Bolt", "Costing Method"):
             self.furniture.property_cost_method = "average"
         self.assertEqual(self.furniture.property_cost_method, "fifo")
 
