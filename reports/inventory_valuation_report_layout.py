@@ -98,6 +98,8 @@ class InventoryValuationReport(models.AbstractModel):
         None."""
         group_by = dict(self._group_by_selection())
         levels = dict(self._level_selection())
+        date_bases = dict(self._date_basis_selection())
+        shown = {True: self.env._("Shown"), False: self.env._("Not shown")}
         header = [
             (self.env._("Company"), options["company"].name, None),
             (
@@ -109,7 +111,14 @@ class InventoryValuationReport(models.AbstractModel):
             ),
             (self.env._("Currency"), options["company"].currency_id.name, None),
             (self.env._("Grouped by"), group_by[options["group_by"]], None),
+            (self.env._("Dating Basis"), date_bases[options["date_basis"]], None),
             (self.env._("Level"), levels[options["level"]], None),
+            (self.env._("What-If Columns"), shown[options["show_what_if"]], None),
+            (
+                self.env._("Zero-Quantity Lines"),
+                shown[options["include_zero"]],
+                None,
+            ),
         ]
         for label, records, fname in (
             (self.env._("Warehouses"), options["warehouses"], "name"),

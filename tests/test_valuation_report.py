@@ -328,6 +328,23 @@ class TestReportLevels(ValuationReportCase):
         self.assertEqual(header["Grouped by"], "Item Group")
         self.assertEqual(header["Level"], "Summary")
         self.assertEqual(header["Company"], self.company.name)
+        # every choice that changes the figures is stated
+        self.assertEqual(header["Dating Basis"], "Valuation Date")
+        self.assertEqual(header["What-If Columns"], "Not shown")
+        self.assertEqual(header["Zero-Quantity Lines"], "Not shown")
+        chosen = dict(
+            self._report(date_basis="accounting", show_what_if=True, include_zero=True)[
+                "header"
+            ]
+        )
+        self.assertEqual(chosen["Dating Basis"], "Accounting Date")
+        self.assertEqual(chosen["What-If Columns"], "Shown")
+        self.assertEqual(chosen["Zero-Quantity Lines"], "Shown")
+        data = self._data(date_basis="accounting")
+        self.assertIn(b"Accounting Date", self._render("html", data))
+        sheets = TestReportOutputs._xlsx_sheets(self._render("xlsx", data))
+        first_sheet, _xml = next(iter(sheets.values()))
+        self.assertIn("Accounting Date", first_sheet.values())
         empty = self._report(date=T0 - timedelta(days=1))
         self.assertEqual(empty["rows"], [])
         html = self._render("html", self._data(date=T0 - timedelta(days=1))).decode()
