@@ -10,6 +10,7 @@ from odoo.tools import SQL, format_datetime, format_list
 
 from odoo.addons.base.models.res_lang import intersperse
 
+from .inventory_valuation_report import RECORD_OPTIONS
 from .inventory_valuation_report_query import FLAT_GROUPS
 
 
@@ -30,6 +31,7 @@ class InventoryValuationReport(models.AbstractModel):
             )
         currency = options["company"].currency_id
         header = self._header(options)
+        filtered = any(options[key] for key, _model in RECORD_OPTIONS.values())
         return {
             "options": options,
             "company": options["company"],
@@ -44,6 +46,15 @@ class InventoryValuationReport(models.AbstractModel):
             "header_values": [value for _label, _text, value in header],
             "columns": self._columns(options),
             "rows": rows,
+            # filters restrict the rows, never the reconciliation (every product
+            # of the company): the outputs say so
+            "filtered": filtered,
+            "reconciliation_scope": filtered
+            and self.env._(
+                "The reconciliation covers every product of the company, whatever "
+                "the filters of this report: a stock account's ledger balance "
+                "cannot be split by warehouse, location or group."
+            ),
             "future_date": options["date"] > fields.Datetime.now(),
         }
 

@@ -155,6 +155,8 @@ class InventoryValuationXlsx(models.AbstractModel):
         sheet.write_string(
             0, 0, self.env._("Reconciliation with the General Ledger"), styles["title"]
         )
+        if report["reconciliation_scope"]:
+            sheet.write_string(1, 0, report["reconciliation_scope"])
         # (key of a reconciliation row, title) of the amount columns, then of its
         # parts; the difference is highlighted where it is not 0
         columns = [

@@ -66,6 +66,28 @@ class TestValuationFigures(ValuationReportCase):
         lines = self._lines(item_group_ids=[Command.set(self.group.ids)])
         self.assertEqual(set(lines), {self.fifo_product.id, self.avco_product.id})
 
+    def test_filtered_report_says_its_reconciliation_covers_the_company(self):
+        empty_group = self.env["product.item.group"].create(
+            {"name": "PCV Nothing", "code": "NONE"}
+        )
+        data = self._data(item_group_ids=[Command.set(empty_group.ids)])
+        report = self._engine()._get_report_data(data)
+        self.assertEqual(report["rows"], [])
+        self.assertTrue(report["reconciliation"], "the company's, whatever the filter")
+        scope = (
+            "The reconciliation covers every product of the company, whatever the "
+            "filters of this report"
+        )
+        self.assertIn(scope, report["reconciliation_scope"])
+        html = self._render("html", data).decode()
+        self.assertIn("No product of these filters holds a value", html)
+        self.assertIn("o_pcv_reconciliation_scope", html)
+        sheets = TestReportOutputs._xlsx_sheets(self._render("xlsx", data))
+        reconciliation, _xml = sheets["Reconciliation"]
+        self.assertTrue(reconciliation[(2, "A")].startswith(scope))
+        unfiltered = self._engine()._get_report_data(self._data())
+        self.assertFalse(unfiltered["reconciliation_scope"])
+
     def test_location_filter_values_the_quantity_held_there(self):
         shelf = self.env["stock.location"].create(
             {"name": "PCV Shelf", "location_id": self.stock_location.id}
@@ -349,6 +371,8 @@ class TestReportLevels(ValuationReportCase):
         self.assertEqual(empty["rows"], [])
         html = self._render("html", self._data(date=T0 - timedelta(days=1))).decode()
         self.assertIn("o_pcv_empty", html)
+        self.assertIn("No product of the company holds a value", html)
+        self.assertNotIn("o_pcv_reconciliation_scope", html)
         self.assertNotIn("o_pcv_total", html)
         future = self._wizard(date=datetime(2999, 1, 1))
         self.assertTrue(future.future_date)
