@@ -240,9 +240,10 @@ class InventoryValuationReport(models.AbstractModel):
         return sorted(lines, key=lambda row: row["label"])
 
     def _subtotal_row(self, sums, label, level):
-        row = dict(sums, kind="subtotal", level=level, label=label)
-        row["unit_cost"] = row["value"] / row["quantity"] if row["quantity"] else 0.0
-        return row
+        """A subtotal's row: its sums, no unit cost (a blend of products'
+        costs means nothing), its quantity only where its products share one
+        unit of measure (``_get_valuation``)."""
+        return dict(sums, kind="subtotal", level=level, label=label, unit_cost=None)
 
     @staticmethod
     def _placed(rows, level):

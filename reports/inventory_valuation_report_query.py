@@ -219,7 +219,7 @@ class InventoryValuationReport(models.AbstractModel):
                 SELECT l.product_id, l.quantity, l.value, l.value_without_entry,
                        m.categ_id, m.item_group_id,
                        %(item_model_group)s AS item_model_group_id,
-                       k.cost_method, k.valuation,
+                       k.cost_method, k.valuation, t.uom_id,
                        m.account_id%(carry)s
                   FROM layers l
                   JOIN mapping m ON m.product_id = l.product_id
@@ -241,7 +241,7 @@ class InventoryValuationReport(models.AbstractModel):
         return SQL(
             """
             SELECT 'account', NULL::int, pr.account_id, NULL::int, NULL::int, NULL,
-                   NULL, COALESCE(SUM(pr.value_without_entry), 0)::float8,
+                   NULL, NULL::int, COALESCE(SUM(pr.value_without_entry), 0)::float8,
                    SUM(pr.value)::float8%(nulls)s
               FROM products pr
              GROUP BY pr.account_id
@@ -285,6 +285,11 @@ class InventoryValuationReport(models.AbstractModel):
         plain = SQL(", ").join(
             SQL("r.%(key)s::float8", key=SQL.identifier(key)) for key in keys
         )
+        # the unit of measure that all the products of a sum share (NULL when
+        # they do not): quantities of different units are not added up
+        one_unit = SQL(
+            "CASE WHEN MIN(g.uom_min) = MAX(g.uom_max) THEN MIN(g.uom_min) END"
+        )
         # the sums of each category (or group), then of every level from them
         group_column = SQL.identifier(
             "category_id"
@@ -298,7 +303,7 @@ class InventoryValuationReport(models.AbstractModel):
             subtotal = SQL(
                 """
                 SELECT 'subtotal', NULL::int, a.id, NULL::int, NULL::int, NULL,
-                       NULL, %(sums)s
+                       NULL, %(one_unit)s, %(sums)s
                   FROM grouped g
                   JOIN product_category c ON c.id = g.group_id
                   CROSS JOIN LATERAL unnest(
@@ -307,11 +312,13 @@ class InventoryValuationReport(models.AbstractModel):
                  GROUP BY a.id
                 """,
                 sums=sums,
+                one_unit=one_unit,
             )
         else:
             subtotal = SQL(
                 "SELECT 'subtotal', NULL::int, g.group_id, NULL::int, NULL::int,"
-                " NULL, NULL, %(plain)s FROM grouped g",
+                " NULL, NULL, CASE WHEN g.uom_min = g.uom_max THEN g.uom_min END,"
+                " %(plain)s FROM grouped g",
                 plain=SQL(", ").join(
                     SQL("g.%(key)s::float8", key=SQL.identifier(key)) for key in keys
                 ),
@@ -319,7 +326,8 @@ class InventoryValuationReport(models.AbstractModel):
         products = SQL(
             """
             SELECT 'product', r.product_id, r.category_id, r.item_group_id,
-                   r.item_model_group_id, r.cost_method, r.valuation, %(plain)s
+                   r.item_model_group_id, r.cost_method, r.valuation, r.uom_id,
+                   %(plain)s
               FROM rounded r
             UNION ALL
             """,
@@ -331,7 +339,7 @@ class InventoryValuationReport(models.AbstractModel):
             WITH %(layers)s, %(products)s%(onhand_cte)s,
             base AS (
                 SELECT l.product_id, l.categ_id, l.item_group_id,
-                       l.item_model_group_id, l.cost_method, l.valuation,
+                       l.item_model_group_id, l.cost_method, l.valuation, l.uom_id,
                        %(quantity)s AS quantity, %(value)s AS value%(carry)s
                   FROM products l
                   %(onhand_join)s
@@ -339,7 +347,7 @@ class InventoryValuationReport(models.AbstractModel):
             )%(what_if_ctes)s,
             unrounded AS (
                 SELECT b.product_id, b.categ_id AS category_id, b.item_group_id,
-                       b.item_model_group_id, b.cost_method, b.valuation,
+                       b.item_model_group_id, b.cost_method, b.valuation, b.uom_id,
                        b.quantity, b.value%(what_if_columns)s
                   FROM base b
                   %(what_if_join)s
@@ -347,12 +355,13 @@ class InventoryValuationReport(models.AbstractModel):
             ),
             rounded AS (
                 SELECT r.product_id, r.category_id, r.item_group_id,
-                       r.item_model_group_id, r.cost_method, r.valuation,
+                       r.item_model_group_id, r.cost_method, r.valuation, r.uom_id,
                        %(rounded)s
                   FROM unrounded r
             ),
             grouped AS MATERIALIZED (
-                SELECT r.%(group_column)s AS group_id, %(group_sums)s
+                SELECT r.%(group_column)s AS group_id, %(group_sums)s,
+                       MIN(r.uom_id) AS uom_min, MAX(r.uom_id) AS uom_max
                   FROM rounded r
                  GROUP BY r.%(group_column)s
             )
@@ -360,8 +369,8 @@ class InventoryValuationReport(models.AbstractModel):
             %(subtotal)s
             UNION ALL
             SELECT 'total', NULL::int, NULL::int, NULL::int, NULL::int, NULL, NULL,
-                   %(sums)s
-              FROM grouped
+                   %(one_unit)s, %(sums)s
+              FROM grouped g
             UNION ALL
             %(accounts)s
             """,
@@ -386,6 +395,7 @@ class InventoryValuationReport(models.AbstractModel):
             group_sums=group_sums,
             subtotal=subtotal,
             sums=sums,
+            one_unit=one_unit,
             accounts=self._accounts_rows(len(keys) - 2),
         )
 
@@ -437,13 +447,16 @@ class InventoryValuationReport(models.AbstractModel):
 
         - ``lines``: one dict per product (detail level only): ``product_id``,
           ``category_id``, ``item_group_id``, ``item_model_group_id``,
-          ``quantity``, ``value`` (company currency), ``unit_cost`` (value /
+          ``uom_id``, ``quantity``, ``value`` (company currency), ``unit_cost`` (value /
           quantity, 0 without quantity), ``cost_method`` and ``valuation`` of the
           category in the company and, with the what-if columns, ``fifo_value``,
           ``lifo_value``, ``average_value`` and ``standard_value``;
         - ``subtotals``: {group id (category, item group or item model group; None
-          for products without a group): sums of the same keys};
-        - ``total``: the sums over all products;
+          for products without a group): sums of the same keys, and ``uom_id``,
+          the unit of measure that all its products share; without one (units
+          differ) ``quantity`` is None, for quantities of different units do not
+          add up};
+        - ``total``: the sums over all products, likewise;
         - ``accounts``: {stock valuation account id: (value, value of the layers
           without a journal entry) of all the company's products mapped to it}.
         """
@@ -457,6 +470,7 @@ class InventoryValuationReport(models.AbstractModel):
             "item_model_group_id",
             "cost_method",
             "valuation",
+            "uom_id",
             *keys,
         )
         lines, subtotals, accounts = [], {}, {}
@@ -471,8 +485,13 @@ class InventoryValuationReport(models.AbstractModel):
                 append(line)
                 continue
             sums = {
-                key: amount or 0.0 for key, amount in zip(keys, row[7:], strict=True)
+                key: amount or 0.0 for key, amount in zip(keys, row[8:], strict=True)
             }
+            if kind != "account":
+                # a quantity only where every product counts in one unit
+                sums["uom_id"] = row[7]
+                if row[7] is None:
+                    sums["quantity"] = None
             if kind == "subtotal":
                 subtotals[row[2]] = sums
             elif kind == "total":
@@ -496,4 +515,4 @@ class InventoryValuationReport(models.AbstractModel):
                 accounts=self._accounts_rows(),
             )
         )
-        return {row[2]: (row[8] or 0.0, row[7] or 0.0) for row in rows}
+        return {row[2]: (row[9] or 0.0, row[8] or 0.0) for row in rows}

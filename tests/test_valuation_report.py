@@ -47,6 +47,41 @@ class TestValuationFigures(ValuationReportCase):
         self.assertIsNone(lamp["item_group_id"])
         self.assertEqual(lamp["cost_method"], "standard")
 
+    def test_quantities_of_different_units_are_not_added_up(self):
+        kg = self.env.ref("uom.product_uom_kgm")
+        flour = self.env["product.product"].create(
+            {
+                "name": "PCV Flour",
+                "is_storable": True,
+                "categ_id": self.std_categ.id,
+                "standard_price": 4.0,
+                "uom_id": kg.id,
+                "uom_po_id": kg.id,
+            }
+        )
+        self._receive(flour, 2.5, 4.0)
+        report = self._report(level="detail")
+        rows = {row["label"]: row for row in report["rows"]}
+        # one unit: the quantity adds up; two units: no quantity, no blend
+        self.assertEqual(rows["Total PCV Valuation / PCV FIFO"]["quantity"], 11.0)
+        mixed = rows["Total PCV Valuation / PCV Standard"]
+        self.assertIsNone(mixed["quantity"])
+        self.assertEqual(mixed["value"], 55.0)  # 5 lamps at 9 + 2.5 kg at 4
+        self.assertIsNone(rows["Total PCV Valuation"]["quantity"])
+        self.assertIsNone(rows["Total"]["quantity"])
+        self.assertEqual(rows["PCV Flour"]["quantity"], 2.5)
+        subtotals = [row for row in report["rows"] if row["kind"] == "subtotal"]
+        self.assertTrue(subtotals)
+        self.assertEqual({row["unit_cost"] for row in subtotals}, {None})
+        by_group = {
+            row["label"]: row
+            for row in self._report(group_by="item_group", level="summary")["rows"]
+        }
+        self.assertEqual(by_group["[FURN] PCV Office furniture"]["quantity"], 27.0)
+        html = self._render("html", self._data(level="detail")).decode()
+        self.assertIn("2.50", html)
+        self.assertNotIn("7.50", html)
+
     def test_zero_quantity_lines_on_and_off(self):
         before_return = T0 + timedelta(hours=2, minutes=30)  # desk: 20 - 12 = 8
         self._deliver(self.avco_product, 16)
