@@ -417,10 +417,13 @@ class MarginControlMixin(models.AbstractModel):
                 lambda user, company=document.company_id: company in user.company_ids
             )
             for user in approvers:
+                # in the language of the manager who reads it
+                in_lang = document.with_context(lang=user.lang)
                 document.activity_schedule(
                     MARGIN_ACTIVITY,
                     user_id=user.id,
-                    note=document._margin_shortfall_message(),
+                    summary=activity_type.with_context(lang=user.lang).summary,
+                    note=in_lang._margin_shortfall_message(),
                 )
 
     def _close_margin_approval_request(self):

@@ -4,6 +4,7 @@ import polib
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules.module import get_module_path
+from odoo.tests import new_test_user
 
 from .common import CategoryValuationCase
 
@@ -77,6 +78,46 @@ class TestFrench(CategoryValuationCase):
             selection["inventory_posting"]["selection"],
             [("manual_periodic", "Manuelle"), ("real_time", "Automatisée")],
         )
+
+    def test_each_manager_reads_the_approval_request_in_their_language(self):
+        self.lamps.write({"is_main_article": True, "min_margin_rate": 30})
+        lamp = self.env["product.product"].create(
+            {"name": "PCV Lampe", "categ_id": self.lamps.id, "standard_price": 80}
+        )
+        french_manager = new_test_user(
+            self.env,
+            "pcv_chef_des_ventes",
+            groups="sales_team.group_sale_manager",
+            lang="fr_FR",
+        )
+        order = (
+            self.env["sale.order"]
+            .with_user(self.salesman)
+            .create(
+                {
+                    "partner_id": self.env["res.partner"].create({"name": "C"}).id,
+                    "order_line": [
+                        Command.create({"product_id": lamp.id, "price_unit": 100})
+                    ],
+                }
+            )
+        )
+        order.action_request_margin_approval()
+        activities = {
+            activity.user_id: activity for activity in order.sudo().activity_ids
+        }
+        french = activities[french_manager]
+        self.assertEqual(french.summary, "Approuver la marge")
+        self.assertIn("Son taux de marge, 20,00 %", str(french.note))
+        english = activities[self.sale_manager]
+        self.assertEqual(english.summary, "Approve the margin")
+        self.assertIn("Its margin rate, 20.00 %", str(english.note))
+        # the notes stand alone: no subtype line repeated above each of them
+        note = order.sudo().message_ids.filtered(
+            lambda message: "Margin approval requested" in str(message.body)
+        )
+        self.assertTrue(note)
+        self.assertFalse(note.subtype_id.description)
 
     def test_french_views_and_messages(self):
         Category = self.env["product.category"].with_context(lang="fr_FR")
