@@ -163,6 +163,27 @@ class ProductCategory(models.Model):
                     )
                 )
 
+    def action_open_products(self):
+        """The products of a View category: those of its children, to read;
+        none can be created or edited from here, as none lives in a View
+        category itself."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "product.product_template_action_all"
+        )
+        action.update(
+            name=self.env._("Products of %(category)s", category=self.display_name),
+            domain=[("categ_id", "child_of", self.id)],
+            context={
+                "create": False,
+                "edit": False,
+                "delete": False,
+                "group_create": False,
+                "group_expand": True,
+            },
+        )
+        return action
+
     @api.constrains("category_type")
     def _check_view_category_has_no_product(self):
         view_categories = self.filtered(lambda c: c.category_type == "view")

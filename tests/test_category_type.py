@@ -30,6 +30,26 @@ class TestCategoryType(CategoryValuationCase):
             .search_count([("name", "=", name)])
         )
 
+    def test_view_category_shows_its_childrens_products_read_only(self):
+        action = self.view_root.action_open_products()
+        products = self.Template.search(action["domain"])
+        self.assertEqual(
+            products & (self.chair | self.table | self.stool),
+            self.chair | self.table | self.stool,
+        )
+        self.assertFalse(products.categ_id & self.view_root)
+        for key in ("create", "edit", "delete", "group_create"):
+            self.assertIs(action["context"][key], False, key)
+        self.assertNotIn("default_categ_id", action["context"])
+        arch = etree.fromstring(
+            self.env["product.category"].get_view(view_type="form")["arch"]
+        )
+        buttons = arch.xpath("//div[@name='button_box']/button[@icon='fa-th-list']")
+        self.assertEqual(
+            {button.get("invisible") for button in buttons},
+            {"category_type == 'view'", "category_type != 'view'"},
+        )
+
     def test_default_type_is_normal(self):
         category = self.env["product.category"].create({"name": "PCV Default"})
         self.assertEqual(category.category_type, "normal")
