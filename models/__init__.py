@@ -11,6 +11,7 @@ from . import product_item_model_group
 from . import product_template
 from . import res_company
 from . import res_config_settings
+from . import res_users_settings
 from . import sale_order
 from . import sale_order_margin_approval
 from . import sale_order_quote_section

@@ -101,6 +101,54 @@ class TestValuationFigures(ValuationReportCase):
         lines = self._lines(item_group_ids=[Command.set(self.group.ids)])
         self.assertEqual(set(lines), {self.fifo_product.id, self.avco_product.id})
 
+    def test_the_wizard_remembers_each_users_choices_per_company(self):
+        Wizard = self.env["product.category.valuation.wizard"].with_user(
+            self.accountant
+        )
+        first = Wizard.create(
+            {
+                "item_group_ids": [Command.set(self.group.ids)],
+                "group_by": "item_group",
+                "level": "summary",
+                "date_basis": "accounting",
+                "show_what_if": True,
+                "date": T0,
+            }
+        )
+        first.action_print_pdf()
+        again = Wizard.create({})
+        self.assertEqual(again.item_group_ids, self.group)
+        self.assertEqual(
+            (again.group_by, again.level, again.date_basis, again.show_what_if),
+            ("item_group", "summary", "accounting", True),
+        )
+        self.assertNotEqual(again.date, T0, "the as-of date is always now")
+        # another user, another company: their own defaults
+        other_user = Wizard.with_user(self.env.user).create({})
+        self.assertFalse(other_user.item_group_ids)
+        other = self.env["res.company"].create({"name": "PCV Elsewhere"})
+        self.accountant.company_ids |= other
+        elsewhere = Wizard.with_company(other).create({})
+        self.assertEqual((elsewhere.level, elsewhere.group_by), ("detail", "category"))
+        # what no longer holds is dropped: a deleted record, another company's
+        settings = self.env["res.users.settings"]._find_or_create_for_user(
+            self.accountant
+        )
+        foreign = self.env["product.item.group"].create(
+            {"name": "PCV Foreign", "code": "FOR", "company_id": other.id}
+        )
+        choices = settings.inventory_valuation_choices
+        choices[str(self.company.id)]["item_group_ids"] = [
+            self.group.id,
+            foreign.id,
+            999999,
+        ]
+        choices[str(self.company.id)]["level"] = "bogus"
+        settings.inventory_valuation_choices = choices
+        restored = Wizard.create({})
+        self.assertEqual(restored.item_group_ids, self.group)
+        self.assertEqual(restored.level, "detail")
+
     def test_filtered_report_says_its_reconciliation_covers_the_company(self):
         empty_group = self.env["product.item.group"].create(
             {"name": "PCV Nothing", "code": "NONE"}

@@ -4,10 +4,23 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import format_datetime
 
 ENGINE = "report.product_category_valuation.inventory_valuation"
+# the choices a user finds again, per company (the as-of date is always now)
+REMEMBERED = (
+    "warehouse_ids",
+    "location_ids",
+    "category_ids",
+    "item_group_ids",
+    "item_model_group_ids",
+    "group_by",
+    "level",
+    "date_basis",
+    "include_zero",
+    "show_what_if",
+)
 
 
 class ProductCategoryValuationWizard(models.TransientModel):
@@ -89,6 +102,50 @@ class ProductCategoryValuationWizard(models.TransientModel):
     )
     future_date = fields.Boolean(compute="_compute_future_date")
 
+    @api.model
+    def default_get(self, fields_list):
+        """The user's last choices in this company, where they still hold: the
+        records that still exist, that the user may read and that belong to the
+        company; the as-of date is always now."""
+        values = super().default_get(fields_list)
+        company = self.env["res.company"].browse(
+            values.get("company_id") or self.env.company.id
+        )
+        remembered = (self._user_settings().inventory_valuation_choices or {}).get(
+            str(company.id), {}
+        )
+        for fname in set(REMEMBERED) & set(fields_list) & set(remembered):
+            field, value = self._fields[fname], remembered[fname]
+            if field.type == "many2many":
+                records = (
+                    self.env[field.comodel_name]
+                    .browse(value)
+                    .exists()
+                    ._filtered_access("read")
+                )
+                if "company_id" in records._fields:
+                    records = records.filtered(
+                        lambda record: record.company_id in (company, company.browse())
+                    )
+                value = [Command.set(records.ids)]
+            elif field.type == "selection":
+                if value not in dict(field._description_selection(self.env)):
+                    continue
+            values[fname] = value
+        return values
+
+    def _user_settings(self):
+        return self.env["res.users.settings"]._find_or_create_for_user(self.env.user)
+
+    def _remember_choices(self):
+        """Keep these choices for the user's next report in this company."""
+        self.ensure_one()
+        settings = self._user_settings()
+        choices = dict(settings.inventory_valuation_choices or {})
+        data = self._prepare_report_data()
+        choices[str(self.company_id.id)] = {fname: data[fname] for fname in REMEMBERED}
+        settings.sudo().inventory_valuation_choices = choices
+
     @api.depends("date")
     def _compute_future_date(self):
         now = fields.Datetime.now()
@@ -119,6 +176,7 @@ class ProductCategoryValuationWizard(models.TransientModel):
         the form."""
         data = self._prepare_report_data()
         self.env[ENGINE]._get_options(data)
+        self._remember_choices()
         return data
 
     def _download(self, output):
@@ -151,6 +209,7 @@ class ProductCategoryValuationWizard(models.TransientModel):
         options, reconciliation = engine._get_reconciliation_data(
             self._prepare_report_data()
         )
+        self._remember_choices()
         domains = engine._bucket_domains(options)
         Line = self.env["product.category.valuation.reconciliation.line"]
         Line.search([("wizard_id", "=", self.id)]).unlink()
