@@ -100,6 +100,24 @@ class TestTours(RolesMixin, HttpCase):
             login=self.accountant.login,
         )
 
+    def test_accountant_finds_the_choices_again_after_a_preview(self):
+        wizard_url = (
+            "/odoo/action-product_category_valuation.valuation_report_wizard_action"
+        )
+        self.start_tour(
+            wizard_url, "pcv_valuation_choose_summary_tour", login=self.accountant.login
+        )
+        settings = self.env["res.users.settings"]._find_or_create_for_user(
+            self.accountant
+        )
+        choices = settings.inventory_valuation_choices[str(self.env.company.id)]
+        self.assertEqual(choices["level"], "summary")
+        self.start_tour(
+            wizard_url,
+            "pcv_valuation_remembered_choices_tour",
+            login=self.accountant.login,
+        )
+
     def test_direct_invoice_refused_approved_then_posted(self):
         """A clerk who invoices a customer directly below the minimum is refused
         and asks; a sales manager approves; the clerk posts."""

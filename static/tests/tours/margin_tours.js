@@ -191,3 +191,31 @@ tours.add("pcv_invoice_margin_post_tour", {
         },
     ],
 });
+
+tours.add("pcv_valuation_choose_summary_tour", {
+    steps: () => [
+        {
+            content: "Choose the summary level",
+            trigger: ".modal .o_field_widget[name=level] input[data-value=summary]",
+            run: "click",
+        },
+        {
+            content: "Preview the valuation report",
+            trigger: ".modal button[name=action_preview_html]",
+            run: "click",
+        },
+        {
+            content: "The report opens at the summary level",
+            trigger: "iframe:iframe .o_pcv_valuation_report:contains(Summary):not(:has(.o_pcv_product))",
+        },
+    ],
+});
+
+tours.add("pcv_valuation_remembered_choices_tour", {
+    steps: () => [
+        {
+            content: "The wizard opens with the level chosen last time",
+            trigger: ".modal .o_field_widget[name=level] input[data-value=summary]:checked",
+        },
+    ],
+});
