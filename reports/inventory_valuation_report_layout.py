@@ -55,6 +55,15 @@ class InventoryValuationReport(models.AbstractModel):
                 "the filters of this report: a stock account's ledger balance "
                 "cannot be split by warehouse, location or group."
             ),
+            "reconciliation_note": self.env._(
+                "Ledger balances are those of posted journal items up to the as-of "
+                "day, in your time zone; inventory values are those of all the "
+                "company's products whose stock valuation account (their item "
+                "group's, else their category's) it is now. The difference breaks "
+                "down into the columns after it, each computed from the journal "
+                "items or layers behind it, which add up to it; draft entries are "
+                "shown, not counted."
+            ),
             "future_date": options["date"] > fields.Datetime.now(),
         }
 

@@ -2,6 +2,7 @@
 import io
 
 import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from odoo import api, models
 
@@ -64,6 +65,23 @@ class InventoryValuationXlsx(models.AbstractModel):
 
     def _write_valuation(self, workbook, styles, report):
         sheet = workbook.add_worksheet(self.env._("Valuation"))
+        header_row = self._write_valuation_head(sheet, styles, report)
+        if not report["rows"]:
+            sheet.write_string(
+                header_row + 1,
+                0,
+                self.env._("No stock is valued at this date with these filters."),
+            )
+            return
+        last_row = self._write_valuation_rows(
+            workbook, sheet, styles, report, header_row
+        )
+        sheet.autofilter(header_row, 0, last_row, len(report["columns"]))
+        self._print_setup(sheet, header_row)
+
+    def _write_valuation_head(self, sheet, styles, report):
+        """The title, the first-page block and the column titles; returns the
+        row of the column titles."""
         sheet.write_string(0, 0, report["title"], styles["title"])
         row_index = 1
         for (label, text), value in zip(
@@ -102,13 +120,11 @@ class InventoryValuationXlsx(models.AbstractModel):
         sheet.freeze_panes(header_row + 1, 1)
         sheet.set_column(0, 0, 50)
         sheet.set_column(1, len(columns), 16)
-        if not report["rows"]:
-            sheet.write_string(
-                header_row + 1,
-                0,
-                self.env._("No stock is valued at this date with these filters."),
-            )
-            return
+        return header_row
+
+    def _write_valuation_rows(self, workbook, sheet, styles, report, header_row):
+        """The rows under the column titles; returns the last row written."""
+        columns = report["columns"]
         # one tight loop for tens of thousands of rows: what each row writes, and
         # with which style, is decided once per kind of row
         texts = [
@@ -124,10 +140,14 @@ class InventoryValuationXlsx(models.AbstractModel):
             ]
             for strong in (False, True)
         }
-        label_styles = {False: styles["text"], True: styles["bold_text"]}
+        label_styles = {}  # (strong, level): a label indented by its cell format
         outline = [{"level": level} for level in range(8)]
         write_string, write_number = sheet.write_string, sheet.write_number
-        row_index = header_row + 1
+        # in detail, each subtotal is a SUBTOTAL formula over the rows of its
+        # section (which ignores the nested ones): a filtered sheet adds up
+        formulas = report["options"]["level"] == "detail"
+        sections = []  # the first row of each open section, by its heading
+        first_row = row_index = header_row + 1
         for row in report["rows"]:
             kind, level = row["kind"], row["level"]
             strong = kind != "product"
@@ -137,18 +157,53 @@ class InventoryValuationXlsx(models.AbstractModel):
             # products one outline level below their group's rows
             outline_level = level if strong else level + 1
             sheet.set_row(row_index, None, None, outline[min(outline_level, 7)])
-            write_string(row_index, 0, "    " * level + label, label_styles[strong])
-            if kind != "group":
-                if not strong:
-                    for col, key in texts:
-                        if value := row[key]:
-                            write_string(row_index, col, value)
-                for col, key, style in numbers[strong]:
+            if (strong, level) not in label_styles:
+                label_styles[strong, level] = workbook.add_format(
+                    {"bold": strong, "indent": level}
+                )
+            write_string(row_index, 0, label, label_styles[strong, level])
+            if kind == "group":
+                sections.append(row_index + 1)
+            elif kind == "product":
+                for col, key in texts:
+                    if value := row[key]:
+                        write_string(row_index, col, value)
+                for col, key, style in numbers[False]:
                     value = row.get(key)
                     if value is not None:
                         write_number(row_index, col, value, style)
+            else:
+                start = first_row if kind == "total" else None
+                if formulas and kind == "subtotal" and sections:
+                    start = sections.pop()
+                for col, key, style in numbers[True]:
+                    value = row.get(key)
+                    if value is None:
+                        continue
+                    if formulas and start is not None and start < row_index:
+                        sheet.write_formula(
+                            row_index,
+                            col,
+                            "=SUBTOTAL(9,%s:%s)"
+                            % (
+                                xl_rowcol_to_cell(start, col),
+                                xl_rowcol_to_cell(row_index - 1, col),
+                            ),
+                            style,
+                            value,
+                        )
+                    else:
+                        write_number(row_index, col, value, style)
             row_index += 1
-        sheet.autofilter(header_row, 0, row_index - 1, len(columns))
+        return row_index - 1
+
+    @staticmethod
+    def _print_setup(sheet, header_row):
+        """A4 landscape, one page wide, the column titles on every page."""
+        sheet.set_paper(9)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(header_row)
 
     def _write_reconciliation(self, workbook, styles, report):
         sheet = workbook.add_worksheet(self.env._("Reconciliation"))
@@ -183,3 +238,7 @@ class InventoryValuationXlsx(models.AbstractModel):
                     amount,
                     styles["highlight"] if highlight else styles["money"],
                 )
+        last_row = 2 + len(report["reconciliation"])
+        sheet.autofilter(2, 0, last_row, len(columns) + len(parts))
+        sheet.write_string(last_row + 2, 0, report["reconciliation_note"])
+        self._print_setup(sheet, 2)

@@ -531,8 +531,47 @@ class TestReportOutputs(ValuationReportCase):
         self.assertTrue({"1", "3"} <= levels, levels)
         as_of_row = next(row for (row, col), v in cells.items() if v == "As of")
         self.assertIsInstance(cells[(as_of_row, "B")], float, "a real date cell")
-        rec_cells, _sheet = sheets["Reconciliation"]
+        rec_cells, rec_sheet = sheets["Reconciliation"]
         self.assertIn(self.group_valuation.display_name, rec_cells.values())
+        # subtotals are SUBTOTAL formulas over their sections: a filtered sheet
+        # adds up; the total's range holds every row, nested subtotals ignored
+        formulas = {
+            cell.get("r"): cell.findtext("m:f", namespaces=ns)
+            for cell in sheet.findall(".//m:c", ns)
+            if cell.find("m:f", ns) is not None
+        }
+        value_col = header["Value"]
+        self.assertEqual(
+            formulas[f"{value_col}{total_row}"],
+            f"SUBTOTAL(9,{value_col}{header_row + 1}:{value_col}{total_row - 1})",
+        )
+        fifo_total = next(
+            row
+            for (row, col), v in cells.items()
+            if v == "Total PCV Valuation / PCV FIFO"
+        )
+        self.assertTrue(formulas[f"{value_col}{fifo_total}"].startswith("SUBTOTAL(9,"))
+        # names indented by their cell format, not by spaces
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            strings = archive.read("xl/sharedStrings.xml").decode()
+            styles = archive.read("xl/styles.xml").decode()
+            workbook = archive.read("xl/workbook.xml").decode()
+        self.assertNotIn('<t xml:space="preserve">    ', strings)
+        self.assertIn('indent="1"', styles)
+        # print set-up: landscape, one page wide, the titles on every page
+        for xml in (sheet, rec_sheet):
+            setup = xml.find(".//m:pageSetup", ns)
+            self.assertEqual(setup.get("orientation"), "landscape")
+            self.assertEqual(setup.get("fitToHeight"), "0")
+        self.assertIn("_xlnm.Print_Titles", workbook)
+        # the reconciliation's own filter and footnote
+        self.assertIsNotNone(rec_sheet.find(".//m:autoFilter", ns))
+        self.assertTrue(
+            any(
+                str(value).startswith("Ledger balances are those of posted")
+                for value in rec_cells.values()
+            )
+        )
 
     @staticmethod
     def _xlsx_sheets(content):
