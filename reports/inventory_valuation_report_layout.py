@@ -31,6 +31,7 @@ class InventoryValuationReport(models.AbstractModel):
             )
         currency = options["company"].currency_id
         header = self._header(options)
+        columns = self._columns(options)
         filtered = any(options[key] for key, _model in RECORD_OPTIONS.values())
         return {
             "options": options,
@@ -44,7 +45,9 @@ class InventoryValuationReport(models.AbstractModel):
             # holds for each where it is not the text (None)
             "header": [(label, text) for label, text, _value in header],
             "header_values": [value for _label, _text, value in header],
-            "columns": self._columns(options),
+            "columns": columns,
+            # the PDF turns the page for a table of more than eight columns
+            "landscape": len(columns) + 1 > 8,
             "rows": rows,
             # filters restrict the rows, never the reconciliation (every product
             # of the company): the outputs say so

@@ -482,6 +482,72 @@ class TestReportOutputs(ValuationReportCase):
         ):
             self.assertIn(name, text)
 
+    def _title_heights(self, pdf):
+        """(page width, page height, distance of the title from the page's
+        top) of each page of ``pdf``, in points."""
+        pages = []
+        for page in PdfReader(io.BytesIO(pdf)).pages:
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            tops = []
+
+            def visit(text, cm, tm, _font, _size, tops=tops, height=height):
+                # the baseline's height, from the page's bottom
+                if "Inventory Valuation" in " ".join(text.split()):
+                    tops.append(height - tm[5] * cm[3] - cm[5])
+
+            page.extract_text(visitor_text=visit)
+            pages.append((width, height, min(tops, default=None)))
+        return pages
+
+    def test_pdf_paper_follows_the_table(self):
+        """Its own A4: portrait for eight columns, landscape beyond, the title
+        at the top of the first page (no room kept for a header the report
+        does not print)."""
+        wide = self._render("pdf", self._data(show_what_if=True))
+        narrow = self._render("pdf", self._data(level="summary"))
+        for pdf, landscape in ((wide, True), (narrow, False)):
+            width, height, top = self._title_heights(pdf)[0]
+            with self.subTest(landscape=landscape):
+                self.assertAlmostEqual(min(width, height), 595, delta=2)  # A4
+                self.assertAlmostEqual(max(width, height), 842, delta=2)
+                self.assertEqual(width > height, landscape)
+                self.assertIsNotNone(top)
+                self.assertLess(top, 80, "the title is near the top of the page")
+
+    def test_pdf_keeps_the_reconciliation_and_its_note_together(self):
+        """No page holds the reconciliation's footnote alone: the section is
+        one block that wkhtmltopdf does not break."""
+        html = self._render("html", self._data()).decode()
+        tree = etree.fromstring(html, etree.HTMLParser())
+        (block,) = tree.xpath("//div[contains(@class, 'o_pcv_reconciliation_block')]")
+        self.assertIn("page-break-inside: avoid", block.get("style"))
+        self.assertTrue(
+            block.xpath(".//table[contains(@class, 'o_pcv_reconciliation')]")
+        )
+        self.assertTrue(
+            block.xpath(".//p[contains(@class, 'o_pcv_reconciliation_note')]")
+        )
+        self.assertEqual(
+            tree.xpath("//html/@data-report-landscape"), [], "portrait: no flag"
+        )
+
+    def test_preview_skips_the_document_layout_dialog(self):
+        """A fresh database has no document layout: the preview opens at once
+        for an administrator too (the report does not use one)."""
+        self.company.external_report_layout_id = False
+        admin = self.env.ref("base.user_admin")
+        admin.company_ids |= self.company
+        wizard = (
+            self.env["product.category.valuation.wizard"]
+            .with_user(admin)
+            .with_company(self.company)
+            .create({"company_id": self.company.id})
+        )
+        self.assertTrue(wizard.env.is_admin())
+        action = wizard.action_preview_html()
+        self.assertEqual(action["type"], "ir.actions.report")
+        self.assertEqual(action["report_type"], "qweb-html")
+
     def test_html_is_one_aligned_table(self):
         html = self._render(
             "html", self._data(category_ids=[Command.set(self.root.ids)])

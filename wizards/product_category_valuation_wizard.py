@@ -193,10 +193,12 @@ class ProductCategoryValuationWizard(models.TransientModel):
         return self._download("pdf")
 
     def action_preview_html(self):
-        """The preview in Odoo's report viewer, from the choices alone."""
+        """The preview in Odoo's report viewer, from the choices alone. The
+        report does not use the company's document layout, so an administrator
+        is not first sent to configure one (``config=False``)."""
         return self.env.ref(
             "product_category_valuation.action_report_inventory_valuation_html"
-        ).report_action(None, data=self._checked_report_data())
+        ).report_action(None, data=self._checked_report_data(), config=False)
 
     def action_export_xlsx(self):
         return self._download("xlsx")
