@@ -93,15 +93,23 @@ class InventoryValuationReport(models.AbstractModel):
         tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
         if tz not in pytz.all_timezones_set:
             tz = "UTC"
-        local_date = fields.Datetime.context_timestamp(
-            self.with_context(tz=tz), date
-        ).date()
+        # a day is valued at its end, in the user's time zone, as accountants
+        # close days; a date and time (UTC) at that instant
+        precise = isinstance(date, datetime)
+        local_date = (
+            fields.Datetime.context_timestamp(self.with_context(tz=tz), date).date()
+            if precise
+            else date
+        )
+        # the first instant after that day, in UTC
+        day_end = self._day_start(local_date + timedelta(days=1), tz)
         options = {
-            "date": date,
+            # the as-of instant (UTC): the last second of the day for a day
+            "date": date if precise else day_end - timedelta(seconds=1),
+            "precise": precise,
             # the as-of day in the user's time zone, both sides of the ledger
             "local_date": local_date,
-            # the first instant after that day, in UTC
-            "day_end": self._day_start(local_date + timedelta(days=1), tz),
+            "day_end": day_end,
             "tz": tz,
             "company": company,
         }
@@ -155,21 +163,28 @@ class InventoryValuationReport(models.AbstractModel):
         return self.env["res.company"].browse(company_id)
 
     def _option_date(self, value):
-        """The as-of date and time (UTC): now when none is given."""
+        """The as-of day (a ``date``: valued at its end, in the user's time
+        zone) or date and time (a ``datetime``, UTC): now when none is
+        given."""
         if value in (None, False, ""):
             return fields.Datetime.now()
         if isinstance(value, datetime | Date):
-            return fields.Datetime.to_datetime(value)
+            return value
         parsed = None
         if isinstance(value, str) and len(value) in (10, 19):
             with contextlib.suppress(ValueError):
-                parsed = fields.Datetime.to_datetime(value)
+                parsed = (
+                    fields.Date.to_date(value)
+                    if len(value) == 10
+                    else fields.Datetime.to_datetime(value)
+                )
         if parsed:
             return parsed
         raise UserError(
             self.env._(
-                "The as-of date %(value)r is not a date: write it as "
-                "YYYY-MM-DD HH:MM:SS (UTC), or leave it empty for now.",
+                "The as-of date %(value)r is not a date: write it as YYYY-MM-DD "
+                "(valued at the end of that day), or YYYY-MM-DD HH:MM:SS (UTC), "
+                "or leave it empty for now.",
                 value=value,
             )
         )

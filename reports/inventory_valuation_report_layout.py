@@ -6,7 +6,7 @@ import ast
 from collections import defaultdict
 
 from odoo import fields, models
-from odoo.tools import SQL, format_datetime, format_list
+from odoo.tools import SQL, format_date, format_datetime, format_list
 
 from odoo.addons.base.models.res_lang import intersperse
 
@@ -58,17 +58,55 @@ class InventoryValuationReport(models.AbstractModel):
                 "the filters of this report: a stock account's ledger balance "
                 "cannot be split by warehouse, location or group."
             ),
-            "reconciliation_note": self.env._(
-                "Ledger balances are those of posted journal items up to the as-of "
-                "day, in your time zone; inventory values are those of all the "
-                "company's products whose stock valuation account (their item "
-                "group's, else their category's) it is now. The difference breaks "
-                "down into the columns after it, each computed from the journal "
-                "items or layers behind it, which add up to it; draft entries are "
-                "shown, not counted."
-            ),
-            "future_date": options["date"] > fields.Datetime.now(),
+            "reconciliation_note": self._reconciliation_note(options),
+            "future_date": self._future_date(options),
         }
+
+    def _reconciliation_note(self, options):
+        note = self.env._(
+            "Ledger balances are those of posted journal items up to the as-of "
+            "day, in your time zone; inventory values are those of all the "
+            "company's products whose stock valuation account (their item "
+            "group's, else their category's) it is now. The difference breaks "
+            "down into the columns after it, each computed from the journal "
+            "items or layers behind it, which add up to it; draft entries are "
+            "shown, not counted."
+        )
+        if not options["precise"]:
+            return note
+        return " ".join(
+            [
+                note,
+                self.env._(
+                    "The inventory is valued at %(time)s, but journal entries are "
+                    "dated by day: the ledger is read to the end of %(day)s, and "
+                    "what moved later that day shows under “%(part)s”.",
+                    time=self._as_of_text(options),
+                    day=format_date(
+                        self.env, options["local_date"], date_format="medium"
+                    ),
+                    part=dict(self._bucket_titles())["other_side"],
+                ),
+            ]
+        )
+
+    def _as_of_text(self, options):
+        """The as-of date as the outputs state it: a day is valued at its end."""
+        if options["precise"]:
+            return format_datetime(
+                self.env, options["date"], tz=options["tz"], dt_format="medium"
+            )
+        return self.env._(
+            "%(day)s, end of day",
+            day=format_date(self.env, options["local_date"], date_format="medium"),
+        )
+
+    def _future_date(self, options):
+        """Whether the as-of date is still to come (no stock moved there yet)."""
+        if options["precise"]:
+            return options["date"] > fields.Datetime.now()
+        today = fields.Date.context_today(self.with_context(tz=options["tz"]))
+        return options["local_date"] > today
 
     def _quantity_digits(self):
         return self.env["decimal.precision"].precision_get("Product Unit of Measure")
@@ -103,9 +141,7 @@ class InventoryValuationReport(models.AbstractModel):
     def _filename(self, options):
         return self.env._(
             "Inventory Valuation %(date)s",
-            date=fields.Date.to_string(
-                fields.Datetime.context_timestamp(self, options["date"])
-            ),
+            date=fields.Date.to_string(options["local_date"]),
         )
 
     def _title(self, options):
@@ -127,10 +163,13 @@ class InventoryValuationReport(models.AbstractModel):
             (self.env._("Company"), options["company"].name, None),
             (
                 self.env._("As of"),
-                format_datetime(self.env, options["date"], dt_format="medium"),
-                fields.Datetime.context_timestamp(self, options["date"]).replace(
-                    tzinfo=None
-                ),
+                self._as_of_text(options),
+                # a spreadsheet's date and time, or its day
+                fields.Datetime.context_timestamp(
+                    self.with_context(tz=options["tz"]), options["date"]
+                ).replace(tzinfo=None)
+                if options["precise"]
+                else options["local_date"],
             ),
             (self.env._("Currency"), options["company"].currency_id.name, None),
             (self.env._("Grouped by"), group_by[options["group_by"]], None),

@@ -27,10 +27,10 @@ class InventoryValuationReport(models.AbstractModel):
     # ------------------------------------------------------------------
     def _creation_bound(self, options):
         """(operator, UTC instant) that a record's creation must satisfy to count
-        at the as-of date when it has no journal entry: by valuation date, up
-        to the as-of date and time; by accounting date, before the end of the
-        as-of day in the user's time zone."""
-        if options["date_basis"] == "valuation":
+        at the as-of date when it has no journal entry: by valuation date at a
+        precise time, up to that instant; otherwise before the end of the as-of
+        day in the user's time zone."""
+        if options["date_basis"] == "valuation" and options["precise"]:
             return "<=", options["date"]
         return "<", options["day_end"]
 

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import io
+from datetime import datetime
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -44,6 +45,14 @@ class InventoryValuationXlsx(models.AbstractModel):
             "title": workbook.add_format({"bold": True, "font_size": 14}),
             "label": workbook.add_format({"bold": True}),
             "date": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+            # a day, valued at its end
+            "day": workbook.add_format(
+                {
+                    "num_format": 'yyyy-mm-dd "%s"'
+                    % self.env._("(end of day)").replace('"', ""),
+                    "align": "left",
+                }
+            ),
             "head": workbook.add_format({"bold": True, "bottom": 1}),
             "head_number": workbook.add_format(
                 {"bold": True, "bottom": 1, "align": "right"}
@@ -91,7 +100,8 @@ class InventoryValuationXlsx(models.AbstractModel):
             if value is None:
                 sheet.write_string(row_index, 1, text)
             else:
-                sheet.write_datetime(row_index, 1, value, styles["date"])
+                style = styles["date" if isinstance(value, datetime) else "day"]
+                sheet.write_datetime(row_index, 1, value, style)
             row_index += 1
         if report["future_date"]:
             sheet.write_string(

@@ -83,6 +83,9 @@ class ValuationReportCase(ItemGroupCase):
         return cls.fifo_product | cls.avco_product | cls.std_product
 
     def _wizard(self, user=None, **values):
+        """The report's form; a ``date`` given is a precise time."""
+        if "date" in values:
+            values.setdefault("precise_time", True)
         Wizard = self.env["product.category.valuation.wizard"]
         if user:
             Wizard = Wizard.with_user(user)

@@ -6,7 +6,7 @@ up to it, two dating bases, the user's time zone on both sides."""
 from datetime import datetime, timedelta
 
 from odoo import Command, fields
-from odoo.tools import SQL, format_datetime
+from odoo.tools import SQL, format_date
 
 from .common_valuation import ReconciliationCase
 
@@ -209,7 +209,8 @@ class TestDifferencesExplained(ReconciliationCase):
         self.assertFalse(self.env[action["res_model"]].search(action["domain"]))
         self.assertIn(
             "The ledger agrees with the inventory on every stock account at "
-            + format_datetime(self.env, wizard.date),
+            + format_date(self.env, wizard.as_of_day, date_format="medium")
+            + ", end of day.",
             action["help"],
         )
         Line = self.env["product.category.valuation.reconciliation.line"]
@@ -468,9 +469,10 @@ class TestOneRuleOnePlace(ReconciliationCase):
         self.assertEqual(layers.product_id, plain)
 
     def test_the_as_of_boundary_is_the_same_for_figures_and_drill_down(self):
-        """By accounting date, a layer without entry created at 23:59:59.5 on the
-        as-of day (Brussels time) is counted by the figures and opened by the
-        drill-down; one at 00:00:00.5 the next day by neither."""
+        """By accounting date, and by valuation date for a day (valued at its
+        end), a layer without entry created at 23:59:59.5 on the as-of day
+        (Brussels time) is counted by the figures and opened by the drill-down;
+        one at 00:00:00.5 the next day by neither."""
         bolt = self._periodic_product("bolt", self.other_valuation)
         self._receive(bolt, 1, 10.0)
         self._receive(bolt, 1, 20.0)
@@ -490,17 +492,35 @@ class TestOneRuleOnePlace(ReconciliationCase):
             )
         self.env.invalidate_all()
         engine = self.engine.with_context(tz="Europe/Brussels")
+        for date_basis, date in (
+            ("accounting", "2026-01-05 12:00:00"),
+            ("valuation", "2026-01-05"),
+        ):
+            with self.subTest(date_basis=date_basis, date=date):
+                options = engine._get_options(
+                    {
+                        "company_id": self.company.id,
+                        "date": date,
+                        "date_basis": date_basis,
+                    }
+                )
+                lines = {
+                    line["product_id"]: line
+                    for line in engine._get_valuation(options)[0]
+                }
+                self.assertEqual(lines[bolt.id]["value"], 10.0)
+                without_entry = engine._bucket_domains(options)[
+                    self.other_valuation.id
+                ][0]
+                self.assertEqual(
+                    self.env["stock.valuation.layer"].search(without_entry), first
+                )
+        # at a precise time, the instant itself is the boundary
         options = engine._get_options(
-            {
-                "company_id": self.company.id,
-                "date": "2026-01-05 12:00:00",
-                "date_basis": "accounting",
-            }
+            {"company_id": self.company.id, "date": "2026-01-05 22:59:59"}
         )
         lines = {line["product_id"]: line for line in engine._get_valuation(options)[0]}
-        self.assertEqual(lines[bolt.id]["value"], 10.0)
-        without_entry = engine._bucket_domains(options)[self.other_valuation.id][0]
-        self.assertEqual(self.env["stock.valuation.layer"].search(without_entry), first)
+        self.assertNotIn(bolt.id, lines)
 
     def test_the_parts_are_named_once(self):
         titles = self.engine._bucket_titles()

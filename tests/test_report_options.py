@@ -163,10 +163,29 @@ class TestOptionsThroughTheEngine(ForeignRecordsMixin, TransactionCase):
         before = self.env.cr.now().replace(tzinfo=None)
         options = self._engine(self.accountant)._get_options(self._options())
         self.assertGreaterEqual(options["date"], before.replace(microsecond=0))
-        options = self._engine(self.accountant)._get_options(
-            self._options(date="2026-01-05")
-        )
-        self.assertEqual(str(options["date"]), "2026-01-05 00:00:00")
+        self.assertTrue(options["precise"])
+
+    def test_a_day_is_valued_at_its_end_in_the_users_time_zone(self):
+        """A day alone (the form's default) is valued at its end, in the user's
+        time zone: at 23:59:59 in Brussels (UTC+1 in January)."""
+        engine = self._engine(self.accountant).with_context(tz="Europe/Brussels")
+        options = engine._get_options(self._options(date="2026-01-05"))
+        self.assertFalse(options["precise"])
+        self.assertEqual(str(options["local_date"]), "2026-01-05")
+        self.assertEqual(str(options["date"]), "2026-01-05 22:59:59")
+        self.assertEqual(str(options["day_end"]), "2026-01-05 23:00:00")
+        self.assertEqual(engine._as_of_text(options), "Jan 5, 2026, end of day")
+        self.assertEqual(engine._creation_bound(options), ("<", options["day_end"]))
+        self.assertNotIn("read to the end", engine._reconciliation_note(options))
+        precise = engine._get_options(self._options(date="2026-01-05 10:00:00"))
+        self.assertTrue(precise["precise"])
+        self.assertEqual(str(precise["date"]), "2026-01-05 10:00:00")
+        self.assertEqual(engine._creation_bound(precise), ("<=", precise["date"]))
+        self.assertEqual(engine._as_of_text(precise), "Jan 5, 2026, 11:00:00 AM")
+        note = engine._reconciliation_note(precise)
+        self.assertIn("valued at Jan 5, 2026, 11:00:00 AM", note)
+        self.assertIn("the ledger is read to the end of Jan 5, 2026", note)
+        self.assertIn("Dated Across the As-of Date", note)
 
     def test_portal_users_are_refused(self):
         with self.assertRaises(AccessError):

@@ -7,8 +7,9 @@ from lxml import etree
 from psycopg2.errors import ReadOnlySqlTransaction
 from PyPDF2 import PdfReader
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import AccessError
+from odoo.tests import Form
 from odoo.tools import SQL, mute_logger
 
 from .common_valuation import T0, ValuationReportCase
@@ -122,7 +123,11 @@ class TestValuationFigures(ValuationReportCase):
             (again.group_by, again.level, again.date_basis, again.show_what_if),
             ("item_group", "summary", "accounting", True),
         )
-        self.assertNotEqual(again.date, T0, "the as-of date is always now")
+        self.assertEqual(
+            (again.as_of_day, again.precise_time),
+            (fields.Date.context_today(again), False),
+            "the as-of date is always today",
+        )
         # another user, another company: their own defaults
         other_user = Wizard.with_user(self.env.user).create({})
         self.assertFalse(other_user.item_group_ids)
@@ -749,6 +754,33 @@ class TestReportAccess(ValuationReportCase):
                 data["company_id"] = wrong
                 with self.assertRefused(AccessError, "allowed companies"):
                     self._engine(self.stock_manager)._get_report_data(data)
+
+    def test_the_as_of_date_is_a_day_unless_a_time_is_asked(self):
+        """The form values a day by default, at its end (the day goes to the
+        engine without a time); a precise time, when asked, starts on that day
+        at this time of the day and goes as a UTC instant."""
+        Wizard = self.env["product.category.valuation.wizard"].with_user(
+            self.accountant
+        )
+        wizard = Wizard.create({"as_of_day": "2026-01-05"})
+        self.assertFalse(wizard.precise_time)
+        data = wizard._prepare_report_data()
+        self.assertEqual(data["date"], "2026-01-05")
+        self.assertIn(
+            ("As of", "Jan 5, 2026, end of day"),
+            self._engine()._get_report_data(data)["header"],
+        )
+        self.assertFalse(wizard.future_date)
+        with Form(Wizard) as form:
+            form.as_of_day = fields.Date.today() - timedelta(days=3)
+            form.precise_time = True
+            self.assertEqual(form.date.date(), fields.Date.today() - timedelta(days=3))
+            form.date = datetime(2026, 1, 5, 10, 30)
+            precise = form.save()
+        self.assertEqual(precise._prepare_report_data()["date"], "2026-01-05 10:30:00")
+        tomorrow = Wizard.create({"as_of_day": fields.Date.today() + timedelta(days=1)})
+        self.assertTrue(tomorrow.future_date)
+        self.assertFalse(Wizard.create({"as_of_day": fields.Date.today()}).future_date)
 
     def test_buttons_open_the_read_only_route(self):
         wizard = self._wizard(user=self.accountant, level="summary")

@@ -1,14 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import json
+from datetime import datetime
 from urllib.parse import urlencode
 
+import pytz
 from markupsafe import Markup
 
 from odoo import Command, api, fields, models
-from odoo.tools import format_datetime
 
 ENGINE = "report.product_category_valuation.inventory_valuation"
-# the choices a user finds again, per company (the as-of date is always now)
+# the choices a user finds again, per company (the as-of day is always today)
 REMEMBERED = (
     "warehouse_ids",
     "location_ids",
@@ -31,7 +32,19 @@ class ProductCategoryValuationWizard(models.TransientModel):
     _description = "Inventory Valuation Options"
     _check_company_auto = True
 
-    date = fields.Datetime(string="As of", required=True, default=fields.Datetime.now)
+    as_of_day = fields.Date(
+        string="As of",
+        required=True,
+        default=fields.Date.context_today,
+        help="The stock is valued at the end of this day, in your time zone.",
+    )
+    precise_time = fields.Boolean(
+        string="At a Precise Time",
+        help="Value the stock at a given instant instead of at the end of the "
+        "day. Journal entries are dated by day: the reconciliation still reads "
+        "the ledger to the end of that day.",
+    )
+    date = fields.Datetime(string="As of (Time)", default=fields.Datetime.now)
     company_id = fields.Many2one(
         comodel_name="res.company",
         required=True,
@@ -146,17 +159,34 @@ class ProductCategoryValuationWizard(models.TransientModel):
         choices[str(self.company_id.id)] = {fname: data[fname] for fname in REMEMBERED}
         settings.sudo().inventory_valuation_choices = choices
 
-    @api.depends("date")
+    @api.depends("as_of_day", "precise_time", "date")
     def _compute_future_date(self):
-        now = fields.Datetime.now()
+        now, today = fields.Datetime.now(), fields.Date.context_today(self)
         for wizard in self:
-            wizard.future_date = bool(wizard.date and wizard.date > now)
+            if wizard.precise_time:
+                wizard.future_date = bool(wizard.date and wizard.date > now)
+            else:
+                wizard.future_date = bool(wizard.as_of_day and wizard.as_of_day > today)
+
+    @api.onchange("precise_time")
+    def _onchange_precise_time(self):
+        """The time starts on the chosen day, at this time of the day."""
+        if not (self.precise_time and self.as_of_day):
+            return
+        now = fields.Datetime.context_timestamp(self, fields.Datetime.now())
+        local = now.tzinfo.localize(
+            datetime.combine(self.as_of_day, now.time().replace(tzinfo=None))
+        )
+        self.date = local.astimezone(pytz.utc).replace(tzinfo=None, microsecond=0)
 
     def _prepare_report_data(self):
         """The choices, as the report engine and the download route take them."""
         self.ensure_one()
         return {
-            "date": fields.Datetime.to_string(self.date),
+            # a day (valued at its end) or, at a precise time, a UTC instant
+            "date": fields.Datetime.to_string(self.date)
+            if self.precise_time
+            else fields.Date.to_string(self.as_of_day),
             "company_id": self.company_id.id,
             "warehouse_ids": self.warehouse_ids.ids,
             "location_ids": self.location_ids.ids,
@@ -255,7 +285,7 @@ class ProductCategoryValuationWizard(models.TransientModel):
                 self.env._(
                     "The ledger agrees with the inventory on every stock account "
                     "at %(date)s.",
-                    date=format_datetime(self.env, options["date"]),
+                    date=engine._as_of_text(options),
                 ),
                 self.env._(
                     "Nothing differs: every journal item of a stock valuation "
