@@ -35,6 +35,9 @@
         "demo/product_category_valuation_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "product_category_valuation/static/src/**/*",
+        ],
         "web.assets_tests": [
             "product_category_valuation/static/tests/tours/*.js",
         ],

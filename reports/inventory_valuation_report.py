@@ -222,9 +222,16 @@ class InventoryValuationReport(models.AbstractModel):
             )
         records = records.browse(dict.fromkeys(ids))
         readable = records.exists()._filtered_access("read")
-        foreign = "company_id" in records._fields and readable.filtered(
-            lambda record: record.company_id not in (company, company.browse())
-        )
+        if "company_id" in records._fields:
+            foreign = readable.filtered(
+                lambda record: record.company_id not in (company, company.browse())
+            )
+        elif "company_ids" in records._fields:  # accounts: shared by a branch tree
+            foreign = readable.filtered(
+                lambda record: not (record.company_ids & company.parent_ids)
+            )
+        else:  # categories: shared by every company
+            foreign = readable.browse()
         if readable != records or foreign:
             raise AccessError(
                 self.env._(
@@ -267,6 +274,61 @@ class InventoryValuationReport(models.AbstractModel):
         return options, self._get_reconciliation(
             options, self._get_account_values(options)
         )
+
+    # ------------------------------------------------------------------
+    # Drill-down from the HTML preview (static/src: the report viewer's links)
+    # ------------------------------------------------------------------
+    @api.model
+    def action_open_layers(self, data, product_id):
+        """The valuation layers behind a product's row: the product's layers of
+        the company counted at the as-of date."""
+        options = self._get_options(data)
+        product = self._option_records(
+            [product_id], "product_id", "product.product", options["company"]
+        )
+        Layer = self.env["stock.valuation.layer"]
+        Layer.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._(
+                "Valuation of %(product)s at %(date)s",
+                product=product.display_name,
+                date=self._as_of_text(options),
+            ),
+            "res_model": Layer._name,
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [
+                ("product_id", "=", product.id),
+                ("company_id", "=", options["company"].id),
+                *self._layer_dated_domain(options),
+            ],
+            "context": {"create": False},
+        }
+
+    @api.model
+    def action_open_journal_items(self, data, account_id):
+        """The journal items behind an account's ledger balance in the
+        reconciliation: its posted items of the company up to the as-of day."""
+        options = self._get_options(data)
+        account = self._option_records(
+            [account_id], "account_id", "account.account", options["company"]
+        )
+        Item = self.env["account.move.line"]
+        Item.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._(
+                "%(account)s at %(date)s",
+                account=account.display_name,
+                date=self._as_of_text(options),
+            ),
+            "res_model": Item._name,
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": self._ledger_domain(options, account),
+            "context": {"create": False},
+        }
 
     @api.model
     def _get_report_values(self, docids, data=None):

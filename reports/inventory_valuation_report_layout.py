@@ -60,6 +60,9 @@ class InventoryValuationReport(models.AbstractModel):
             ),
             "reconciliation_note": self._reconciliation_note(options),
             "future_date": self._future_date(options),
+            # what the HTML preview's rows open (static/src), where the user may
+            "drill_layers": self.env["stock.valuation.layer"].has_access("read"),
+            "drill_journal_items": self.env["account.move.line"].has_access("read"),
         }
 
     def _reconciliation_note(self, options):

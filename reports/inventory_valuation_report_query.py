@@ -55,6 +55,23 @@ class InventoryValuationReport(models.AbstractModel):
         operator, bound = self._creation_bound(options)
         return [("create_date", operator, fields.Datetime.to_string(bound))]
 
+    def _layer_dated_domain(self, options):
+        """The same boundary as ``_layer_dated``, as a domain on layers: by
+        accounting date, a layer with a journal entry counts by its entry's
+        date."""
+        created = ["&", ("account_move_id", "=", False), *self._dated_domain(options)]
+        if options["date_basis"] == "valuation":
+            return self._dated_domain(options)
+        return [
+            "|",
+            *created,
+            (
+                "account_move_id.date",
+                "<=",
+                fields.Date.to_string(options["local_date"]),
+            ),
+        ]
+
     def _layer_dated(self, options):
         """(join, condition) that keep the layers ``svl`` of the as-of date."""
         if options["date_basis"] == "valuation":

@@ -6,7 +6,7 @@ or the layers behind it."""
 
 from collections import defaultdict
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 # Of the parts of a difference (``_bucket_titles``), the one that holds whatever
@@ -395,6 +395,16 @@ class InventoryValuationReport(models.AbstractModel):
             # ledger holds); half a cent is the least that differs
             cent=options["company"].currency_id.rounding / 2,
         )
+
+    def _ledger_domain(self, options, account):
+        """The journal items of ``account``'s ledger balance: posted, of the
+        company, dated up to the as-of day (``_ledger_items``)."""
+        return [
+            ("account_id", "=", account.id),
+            ("company_id", "=", options["company"].id),
+            ("parent_state", "=", "posted"),
+            ("date", "<=", fields.Date.to_string(options["local_date"])),
+        ]
 
     @api.model
     def _get_reconciliation(self, options, accounts):

@@ -5,7 +5,10 @@ up to it, two dating bases, the user's time zone on both sides."""
 
 from datetime import datetime, timedelta
 
+from lxml import etree
+
 from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
 
 from .common_valuation import ReconciliationCase
@@ -590,3 +593,75 @@ class TestOneRuleOnePlace(ReconciliationCase):
         self.env.invalidate_all()
         self.assertTrue(self.group_valuation.stock_valuation_history)
         self.assertFalse(self.group_input.stock_valuation_history)
+
+
+class TestPreviewDrillDown(ReconciliationCase):
+    """The HTML preview's links: a product's row opens the layers behind its
+    figures, an account of the reconciliation the items behind its balance."""
+
+    def test_an_account_opens_the_items_of_its_balance(self):
+        self._receive(self.fifo_product, 10, 5.0)
+        self._entry(self.group_valuation, 100.0)
+        self._entry(self.group_valuation, 40.0, state="draft")
+        data = {"company_id": self.company.id, "level": "summary"}
+        rec = self._reconcile()[self.group_valuation]
+        action = self.engine.with_user(self.accountant).action_open_journal_items(
+            data, self.group_valuation.id
+        )
+        self.assertEqual(action["res_model"], "account.move.line")
+        items = self.env["account.move.line"].search(action["domain"])
+        self.assertEqual(items.account_id, self.group_valuation)
+        self.assertEqual(set(items.mapped("parent_state")), {"posted"})
+        self.assertEqual(sum(items.mapped("balance")), rec["ledger_balance"])
+        self.assertEqual(rec["ledger_balance"], 150.0)
+
+    def test_links_only_where_the_user_may_open_them(self):
+        self._receive(self.fifo_product, 10, 5.0)
+        Report = self.env["ir.actions.report"]
+        data = {"company_id": self.company.id}
+        for user, layers, items in (
+            (self.accountant, False, True),
+            (self.stock_manager, True, False),
+        ):
+            with self.subTest(user=user.login):
+                html = Report.with_user(user)._render_qweb_html(
+                    "product_category_valuation.inventory_valuation", [], data=data
+                )[0]
+                tree = etree.fromstring(html, etree.HTMLParser())
+                self.assertEqual(
+                    bool(tree.xpath("//a[@data-pcv-drill='layers']")), layers
+                )
+                self.assertEqual(
+                    bool(tree.xpath("//a[@data-pcv-drill='journal_items']")), items
+                )
+        with self.assertRaises(AccessError):
+            self.engine.with_user(self.stock_manager).action_open_journal_items(
+                data, self.group_valuation.id
+            )
+        with self.assertRaises(AccessError):
+            self.engine.with_user(self.accountant).action_open_layers(
+                data, self.fifo_product.id
+            )
+
+    def test_records_of_another_company_are_refused(self):
+        other = self.setup_other_company(name="PCV Company D")
+        product = self.env["product.product"].create(
+            {"name": "PCV Foreign lamp", "company_id": other["company"].id}
+        )
+        data = {"company_id": self.company.id}
+        engine = self.engine.with_user(self.stock_manager)
+        for wrong, error in (
+            (product.id, AccessError),
+            (0, UserError),
+            ("1", UserError),
+            (2**40, UserError),
+        ):
+            with self.subTest(product_id=wrong):
+                with self.assertRaises(error) as caught:
+                    engine.action_open_layers(data, wrong)
+                self.assertNotIn("PCV Foreign lamp", str(caught.exception))
+        foreign_account = other["default_account_revenue"]
+        with self.assertRaises(AccessError):
+            self.engine.with_user(self.account_manager).action_open_journal_items(
+                data, foreign_account.id
+            )

@@ -100,6 +100,13 @@ class TestTours(RolesMixin, HttpCase):
             login=self.accountant.login,
         )
 
+    def test_stock_manager_opens_a_products_layers_from_the_preview(self):
+        self.start_tour(
+            "/odoo/action-product_category_valuation.valuation_report_wizard_action",
+            "pcv_valuation_drill_down_tour",
+            login=self.stock_manager.login,
+        )
+
     def test_accountant_finds_the_choices_again_after_a_preview(self):
         wizard_url = (
             "/odoo/action-product_category_valuation.valuation_report_wizard_action"

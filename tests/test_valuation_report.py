@@ -30,6 +30,40 @@ class TestValuationFigures(ValuationReportCase):
                 self.assertAlmostEqual(line["quantity"], product.quantity_svl, 4)
                 self.assertAlmostEqual(line["value"], product.value_svl, 2)
 
+    def test_a_products_row_opens_the_layers_of_its_figures(self):
+        """The preview's link of a product's row opens the layers that its
+        quantity and value add up, at every hour and on both dating bases."""
+        engine = self._engine(self.stock_manager)
+        Layer = self.env["stock.valuation.layer"]
+        for hour in (0, 2, self.layer_count):
+            for date_basis in ("valuation", "accounting"):
+                data = self._data(
+                    date=T0 + timedelta(hours=hour, minutes=30),
+                    date_basis=date_basis,
+                    include_zero=True,
+                )
+                lines = self._lines(
+                    date=T0 + timedelta(hours=hour, minutes=30),
+                    date_basis=date_basis,
+                    include_zero=True,
+                )
+                for product in self.products():
+                    with self.subTest(hour=hour, basis=date_basis, p=product.name):
+                        action = engine.action_open_layers(data, product.id)
+                        layers = Layer.search(action["domain"])
+                        line = lines.get(product.id)
+                        self.assertEqual(
+                            layers.product_id, line and product or Layer.product_id
+                        )
+                        self.assertAlmostEqual(
+                            sum(layers.mapped("value")), line and line["value"] or 0, 2
+                        )
+                        self.assertAlmostEqual(
+                            sum(layers.mapped("quantity")),
+                            line and line["quantity"] or 0,
+                            4,
+                        )
+
     def test_final_figures(self):
         lines = self._lines()
         desk = lines[self.fifo_product.id]

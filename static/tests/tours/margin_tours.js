@@ -116,6 +116,29 @@ tours.add("pcv_valuation_preview_tour", {
     ],
 });
 
+tours.add("pcv_valuation_drill_down_tour", {
+    steps: () => [
+        {
+            content: "Preview the valuation report",
+            trigger: ".modal button[name=action_preview_html]",
+            run: "click",
+        },
+        {
+            content: "Open the layers behind the lamp's row",
+            trigger: "iframe:iframe .o_pcv_valuation a.o_pcv_drill_ready[data-pcv-drill=layers]:contains(PCV Lamp)",
+            run: "click",
+        },
+        {
+            content: "The lamp's layers up to the as-of date, in a list",
+            trigger: ".o_breadcrumb:contains(Valuation of PCV Lamp at)",
+        },
+        {
+            content: "One layer: the receipt of five lamps",
+            trigger: ".o_list_view:not(:has(.o_data_row + .o_data_row)) .o_data_row:contains(PCV Lamp):contains(5.00)",
+        },
+    ],
+});
+
 tours.add("pcv_invoice_margin_clerk_tour", {
     steps: () => [
         {
