@@ -3,8 +3,8 @@
 # the addon through pytest-odoo (HttpCase tours included), the read replica and
 # concurrency checks, then Odoo's own test suites of the modules the addon extends on
 # a database with the addon installed (account's on a copy of it, alongside the
-# rest: the machine has two cores), the uninstall / reinstall check, ruff and
-# pylint-odoo. The last line printed is the total of passed and failed tests; the
+# rest: the machine has two cores), the uninstall / reinstall check, the addon's
+# wheel (built, checked, installed into a fresh database), ruff and pylint-odoo. The last line printed is the total of passed and failed tests; the
 # exit status is non-zero on any failure.
 #
 set -euo pipefail
@@ -65,13 +65,14 @@ run_pytest() {
     shift 2
     local config=${CONFIG:-$BUILD/odoo.conf}
     # Run from the build directory: pytest must see the tests under the addon's
-    # technical name (a working directory inside the clone would resolve the link).
+    # technical name (a working directory inside the clone would resolve the link),
+    # and that directory is the root (the addon's pyproject.toml is the wheel's).
     (
         cd "$BUILD"
         PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/python" -m pytest \
             -p pytest_odoo_quiet \
             --odoo-config="$config" --odoo-database="$database" --odoo-http \
-            --odoo-log-level=warn -p no:cacheprovider -o addopts="" \
+            --odoo-log-level=warn -p no:cacheprovider -o addopts="" --rootdir="$BUILD" \
             -W ignore::DeprecationWarning -r fEs "$@"
     ) >"$log" 2>&1
 }
@@ -189,6 +190,22 @@ if ! { createdb -T "$DB" "${DB}_uninstall" \
 fi
 grep "uninstall check" "$uninstall_log"
 dropdb --if-exists "${DB}_uninstall"
+
+say "the addon's wheel (database ${DB}_wheel)"
+wheel_log="$BUILD/wheel.log"
+if ! "$here/check_wheel.sh" "${DB}_wheel" >"$wheel_log" 2>&1; then
+    tail -n 40 "$wheel_log" >&2
+    printf '%s\n' "$summary"
+    die "the addon's wheel is wrong or does not install (full log: $wheel_log)"
+fi
+grep "wheel check" "$wheel_log"
+
+say "pre-commit: the same linters at the same versions"
+for hook in ruff-pre-commit:ruff pylint-odoo:pylint-odoo; do
+    version=$(sed -n "s/^${hook#*:}==//p" "$here/dev-requirements.txt")
+    grep -A1 "/${hook%:*}\$" "$ROOT/.pre-commit-config.yaml" | grep -qx "    rev: v$version" \
+        || die ".pre-commit-config.yaml runs another ${hook#*:} than make test ($version)"
+done
 
 say "ruff"
 { "$VENV/bin/ruff" check "$ROOT" && "$VENV/bin/ruff" format --check "$ROOT"; } || { printf '%s\n' "$summary"; die "ruff found errors"; }
