@@ -85,7 +85,9 @@ class InventoryValuationXlsx(models.AbstractModel):
         last_row = self._write_valuation_rows(
             workbook, sheet, styles, report, header_row
         )
-        sheet.autofilter(header_row, 0, last_row, len(report["columns"]))
+        # the total (the last row) stays out of the filter's range: always
+        # shown, its SUBTOTAL formulas add up what the filter leaves
+        sheet.autofilter(header_row, 0, last_row - 1, len(report["columns"]))
         self._print_setup(sheet, header_row)
 
     def _write_valuation_head(self, sheet, styles, report):

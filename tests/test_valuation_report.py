@@ -630,7 +630,12 @@ class TestReportOutputs(ValuationReportCase):
         ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
         pane = sheet.find(".//m:pane", ns)
         self.assertEqual(pane.get("ySplit"), str(header_row))
-        self.assertIsNotNone(sheet.find(".//m:autoFilter", ns))
+        auto_filter = sheet.find(".//m:autoFilter", ns)
+        self.assertEqual(
+            auto_filter.get("ref").split(":")[1][1:],
+            str(total_row - 1),
+            "the total stays out of the filter's range",
+        )
         levels = {row.get("outlineLevel") for row in sheet.findall(".//m:row", ns)}
         # categories at level 1, their products one deeper (3 = level 2 + 1)
         self.assertTrue({"1", "3"} <= levels, levels)
