@@ -10,7 +10,9 @@ the DevTools protocol) and writes PNG files to static/description/.
 
 import argparse
 import base64
+import html
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -68,9 +70,21 @@ class Browser:
             if message.get("id") == self.next_id:
                 return message.get("result", {})
 
-    def shoot(self, url, path, wait=4.0):
+    def shoot(self, url, path, wait=4.0, clicks=()):
+        """``url`` as shown after ``wait`` seconds and a click on each of
+        ``clicks`` in turn (a menu, a button): a CSS selector, or (selector,
+        text) for the element of that selector that reads ``text``."""
         self.call("Page.navigate", url=url)
         time.sleep(wait)
+        for click in clicks:
+            selector, text = click if isinstance(click, tuple) else (click, None)
+            self.call(
+                "Runtime.evaluate",
+                expression=f"[...document.querySelectorAll({json.dumps(selector)})]"
+                f".find(e => {json.dumps(text)} === null"
+                f" || e.textContent.trim() === {json.dumps(text)}).click()",
+            )
+            time.sleep(2.0)
         data = self.call("Page.captureScreenshot", format="png")["data"]
         path.write_bytes(base64.b64decode(data))
         print(f"{path} <- {url}")
@@ -155,6 +169,18 @@ def main():
             "level": "summary",
         }
     )
+    # the filter's label, in the user's language
+    search = rpc(
+        session,
+        url,
+        "sale.order",
+        "get_views",
+        [[False, "search"]],
+        context={"lang": args.lang},
+    )["views"]["search"]["arch"]
+    below_minimum = re.search(
+        r'<filter string="([^"]*)" name="margin_below_minimum"', search
+    ).group(1)
     pages = {
         "category_form.png": "/odoo/product.category/%s" % xmlid("demo_category_desks"),
         "quotation_below_minimum.png": "/odoo/sale.order/%s"
@@ -169,6 +195,21 @@ def main():
         % xmlid("demo_item_model_group_fifo"),
         "valuation_report.png": f"/{MODULE}/valuation.html?"
         + urllib.parse.urlencode({"options": options}),
+        # the form: a day by default, valued at its end
+        "valuation_wizard.png": f"/odoo/action-{MODULE}.valuation_report_wizard_action",
+        # the quotations below their minimum, in red, filtered
+        "quotations_below_minimum.png": (
+            "/odoo/action-sale.action_quotations_with_onboarding",
+            (
+                ".o_searchview_dropdown_toggler",
+                (".o_filter_menu .o_menu_item", html.unescape(below_minimum)),
+            ),
+        ),
+        # a View category's products: read-only, no New
+        "view_category_products.png": (
+            "/odoo/product.category/%s" % xmlid("demo_category_office"),
+            ("button[name=action_open_products]",),
+        ),
     }
     browser = Browser()
     try:
@@ -182,8 +223,9 @@ def main():
         out = Path(args.out)
         browser.shoot(f"{url}/odoo", out / "warm-up.png", wait=10)  # assets
         (out / "warm-up.png").unlink()
-        for filename, path in pages.items():
-            browser.shoot(f"{url}{path}", out / filename)
+        for filename, page in pages.items():
+            path, clicks = page if isinstance(page, tuple) else (page, ())
+            browser.shoot(f"{url}{path}", out / filename, clicks=clicks)
     finally:
         browser.close()
 
