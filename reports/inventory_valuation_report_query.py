@@ -59,12 +59,13 @@ class InventoryValuationReport(models.AbstractModel):
         """The same boundary as ``_layer_dated``, as a domain on layers: by
         accounting date, a layer with a journal entry counts by its entry's
         date."""
-        created = ["&", ("account_move_id", "=", False), *self._dated_domain(options)]
         if options["date_basis"] == "valuation":
             return self._dated_domain(options)
         return [
             "|",
-            *created,
+            "&",
+            ("account_move_id", "=", False),
+            *self._dated_domain(options),
             (
                 "account_move_id.date",
                 "<=",

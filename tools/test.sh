@@ -4,8 +4,9 @@
 # concurrency checks, then Odoo's own test suites of the modules the addon extends on
 # a database with the addon installed (account's on a copy of it, alongside the
 # rest: the machine has two cores), the uninstall / reinstall check, the addon's
-# wheel (built, checked, installed into a fresh database), ruff and pylint-odoo. The last line printed is the total of passed and failed tests; the
-# exit status is non-zero on any failure.
+# wheel (built, checked, installed into a fresh database), ruff and pylint-odoo.
+# The last line printed is the total of passed and failed tests; the exit status
+# is non-zero on any failure.
 #
 set -euo pipefail
 

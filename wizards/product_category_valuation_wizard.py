@@ -119,7 +119,7 @@ class ProductCategoryValuationWizard(models.TransientModel):
     def default_get(self, fields_list):
         """The user's last choices in this company, where they still hold: the
         records that still exist, that the user may read and that belong to the
-        company; the as-of date is always now."""
+        company; the as-of day is always today."""
         values = super().default_get(fields_list)
         company = self.env["res.company"].browse(
             values.get("company_id") or self.env.company.id
