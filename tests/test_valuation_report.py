@@ -569,6 +569,14 @@ class TestReportOutputs(ValuationReportCase):
         self.assertEqual(
             tree.xpath("//html/@data-report-landscape"), [], "portrait: no flag"
         )
+        # figures right-aligned on one line, by one rule
+        (style,) = tree.xpath("//div[contains(@class, 'o_pcv_valuation_report')]/style")
+        self.assertIn(
+            ".o_pcv_n { text-align: right; white-space: nowrap; }", style.text
+        )
+        values = tree.xpath("//tr[contains(@class, 'o_pcv_product')]/td[last()]")
+        self.assertTrue(values)
+        self.assertEqual({td.get("class") for td in values}, {"o_pcv_n"})
 
     def test_preview_skips_the_document_layout_dialog(self):
         """A fresh database has no document layout: the preview opens at once
