@@ -19,6 +19,7 @@
         "security/ir.model.access.csv",
         "security/product_item_group_security.xml",
         "data/mail_message_subtype_data.xml",
+        "data/stock_valuation_closing_data.xml",
         "views/product_category_views.xml",
         "views/product_item_group_views.xml",
         "views/product_item_model_group_views.xml",
@@ -29,6 +30,7 @@
         "views/margin_analysis_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/product_category_valuation_wizard_views.xml",
+        "views/stock_valuation_closing_views.xml",
         "reports/inventory_valuation_report_templates.xml",
     ],
     "demo": [

@@ -20,3 +20,6 @@ from . import stock_location
 from . import stock_move
 from . import stock_move_line
 from . import product_stock_valuation_transfer
+from . import stock_valuation_closing
+from . import stock_valuation_closing_line
+from . import stock_valuation_closing_account

@@ -32,3 +32,12 @@ class ResCompany(models.Model):
     item_group_required = fields.Boolean(
         help="Storable products cannot be saved in this company without an item group.",
     )
+    inventory_closing_id = fields.Many2one(
+        comodel_name="stock.valuation.closing",
+        string="Latest Inventory Closing",
+        readonly=True,
+        copy=False,
+        help="The end of the company's chain of inventory closings: the one the "
+        "next closing is computed from. Written by every closing and reopening, "
+        "so that two people closing at once cannot both extend the chain.",
+    )

@@ -5,6 +5,7 @@ from . import inventory_valuation_report_query
 from . import inventory_valuation_report_what_if
 from . import inventory_valuation_report_reconciliation
 from . import inventory_valuation_report_layout
+from . import inventory_valuation_report_closing
 from . import inventory_valuation_xlsx
 
 # Sales and invoice analyses by main article.

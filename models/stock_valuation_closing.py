@@ -1,0 +1,335 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Inventory closings (Dynamics 365 "inventory close", ERPNext "Stock Closing
+Entry"): per company, a chain of snapshots of the stock at the end of a day, each
+computed from the previous one plus the layers between them, with the
+reconciliation of that day frozen beside it."""
+
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, format_date, format_list
+
+ENGINE = "report.product_category_valuation.inventory_valuation"
+MANAGER_GROUP = "product_category_valuation.group_inventory_valuation_manager"
+
+
+class StockValuationClosing(models.Model):
+    _name = "stock.valuation.closing"
+    _description = "Inventory Closing"
+    _inherit = ["mail.thread"]
+    _order = "company_id, date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, readonly=True, copy=False, default="/")
+    company_id = fields.Many2one(
+        comodel_name="res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+        index=True,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    date = fields.Date(
+        string="Closing Date",
+        required=True,
+        tracking=True,
+        default=lambda self: self._default_date(),
+        help="The last day the closing includes, in the time zone of the user who "
+        "closes it.",
+    )
+    tz = fields.Char(
+        string="Time Zone",
+        readonly=True,
+        help="The time zone in which the closing date ends.",
+    )
+    cutoff = fields.Datetime(
+        string="Cut-off",
+        readonly=True,
+        copy=False,
+        help="The first instant after the closing date (UTC): the layers created "
+        "before it are in the closing.",
+    )
+    state = fields.Selection(
+        selection=[("draft", "Draft"), ("done", "Closed"), ("cancel", "Reopened")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    previous_id = fields.Many2one(
+        comodel_name="stock.valuation.closing",
+        string="Previous Closing",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        ondelete="restrict",
+        help="The closing this one was computed from.",
+    )
+    line_ids = fields.One2many(
+        comodel_name="stock.valuation.closing.line",
+        inverse_name="closing_id",
+        string="Products",
+        readonly=True,
+    )
+    account_ids = fields.One2many(
+        comodel_name="stock.valuation.closing.account",
+        inverse_name="closing_id",
+        string="Stock Accounts",
+        readonly=True,
+    )
+    total_value = fields.Monetary(string="Inventory Value", readonly=True, copy=False)
+    product_count = fields.Integer(
+        string="Number of Products", readonly=True, copy=False
+    )
+    difference = fields.Monetary(
+        readonly=True,
+        copy=False,
+        help="The sum of the differences between the ledger and the inventory, "
+        "per stock valuation account, at the closing date.",
+    )
+    justification = fields.Text(
+        tracking=True,
+        help="Why the ledger and the inventory may disagree at the closing date: "
+        "required to close when they do.",
+    )
+    reopen_reason = fields.Text(
+        string="Reason for Reopening",
+        copy=False,
+        help="Required to reopen a closing; kept in its history.",
+    )
+
+    @api.model
+    def _default_date(self):
+        """The last day of the previous month."""
+        return fields.Date.context_today(self).replace(day=1) - timedelta(days=1)
+
+    @api.constrains("date")
+    def _check_date_not_future(self):
+        today = fields.Date.context_today(self)
+        for closing in self:
+            if closing.date > today:
+                raise UserError(
+                    self.env._(
+                        "%(closing)s cannot close %(date)s: that day has not ended "
+                        "yet. Choose a past day.",
+                        closing=closing.display_name,
+                        date=format_date(self.env, closing.date),
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Closing
+    # ------------------------------------------------------------------
+    def _check_manager(self):
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only inventory valuation managers (stock and accounting "
+                    "managers) can close or reopen an inventory period."
+                )
+            )
+
+    def _last_done(self):
+        """The company's latest done closing: the end of its chain."""
+        return self.company_id.sudo().inventory_closing_id.sudo(False)
+
+    def _set_last_done(self, closing):
+        """Move the end of the chain: a write on the company's row, so that two
+        transactions extending or shortening the same chain at once cannot both
+        commit (the second fails to serialize, is retried, and sees the first)."""
+        self.company_id.sudo().inventory_closing_id = closing
+
+    def action_close(self):
+        """Compute the closing from the previous one, check it against the ledger
+        and lock the period."""
+        self._check_manager()
+        for closing in self:
+            closing._close()
+        return True
+
+    def _close(self):
+        self.ensure_one()
+        if self.state == "done":
+            raise UserError(
+                self.env._("%(closing)s is already closed.", closing=self.display_name)
+            )
+        self._check_date_not_future()
+        previous = self._last_done()
+        if previous and previous.date >= self.date:
+            raise UserError(
+                self.env._(
+                    "%(closing)s cannot close %(date)s: %(previous)s already "
+                    "closed %(previous_date)s. Choose a later day, or reopen "
+                    "%(previous)s first.",
+                    closing=self.display_name,
+                    date=format_date(self.env, self.date),
+                    previous=previous.display_name,
+                    previous_date=format_date(self.env, previous.date),
+                )
+            )
+        tz = self.env.user.tz or "UTC"
+        engine = self.env[ENGINE].with_context(tz=tz)
+        options = engine._get_options(
+            {
+                "company_id": self.company_id.id,
+                "date": fields.Date.to_string(self.date),
+                "date_basis": "valuation",
+                "level": "summary",
+            }
+        )
+        self.line_ids.sudo().unlink()
+        self.account_ids.sudo().unlink()
+        self.env.flush_all()
+        self._insert_lines(engine._closing_snapshot_query(options, previous))
+        accounts = self._account_values()
+        reconciliation = engine._get_reconciliation(options, accounts)
+        self._check_reconciliation(reconciliation)
+        self.env["stock.valuation.closing.account"].sudo().create(
+            [
+                {
+                    "closing_id": self.id,
+                    "account_id": rec["account"].id,
+                    "ledger_balance": rec["ledger_balance"],
+                    "inventory_value": rec["report_value"],
+                    "difference": rec["difference"],
+                    "parts": rec["parts"],
+                }
+                for rec in reconciliation
+            ]
+        )
+        totals = self.env.execute_query(
+            SQL(
+                "SELECT COUNT(*), COALESCE(SUM(value), 0)"
+                " FROM stock_valuation_closing_line WHERE closing_id = %s",
+                self.id,
+            )
+        )[0]
+        self.write(
+            {
+                "name": self.name
+                if self.name != "/"
+                else self.env["ir.sequence"]
+                .with_company(self.company_id)
+                .next_by_code("stock.valuation.closing"),
+                "state": "done",
+                "tz": tz,
+                "cutoff": options["day_end"],
+                "previous_id": previous.id,
+                "product_count": totals[0],
+                "total_value": self.currency_id.round(totals[1]),
+                "difference": sum(rec["difference"] for rec in reconciliation),
+                "reopen_reason": False,
+            }
+        )
+        self._set_last_done(self)
+
+    def _insert_lines(self, snapshot):
+        """The lines of ``snapshot`` (``_closing_snapshot_query``), written in one
+        statement."""
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO stock_valuation_closing_line (
+                    closing_id, company_id, product_id, quantity, value,
+                    value_without_entry, categ_id, cost_method, valuation,
+                    account_id, create_uid, create_date, write_uid, write_date)
+                SELECT %(closing)s, %(company)s, s.product_id, s.quantity, s.value,
+                       COALESCE(s.value_without_entry, 0), s.categ_id, s.cost_method,
+                       s.valuation, s.account_id, %(uid)s,
+                       NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM (%(snapshot)s) s
+                """,
+                closing=self.id,
+                company=self.company_id.id,
+                uid=self.env.uid,
+                snapshot=snapshot,
+            )
+        )
+        self.env.invalidate_all()
+
+    def _account_values(self):
+        """{stock valuation account id: (value, value without journal entry)} of
+        the lines, as the reconciliation takes them."""
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT account_id, SUM(value)::float8,
+                       SUM(value_without_entry)::float8
+                  FROM stock_valuation_closing_line
+                 WHERE closing_id = %s AND account_id IS NOT NULL
+                 GROUP BY account_id
+                """,
+                self.id,
+            )
+        )
+        return {account_id: (value, without) for account_id, value, without in rows}
+
+    def _check_reconciliation(self, reconciliation):
+        """Where the ledger and the inventory disagree, a closing needs a
+        justification (kept and shown)."""
+        differing = [rec["account_name"] for rec in reconciliation if rec["difference"]]
+        if differing and not (self.justification or "").strip():
+            raise UserError(
+                self.env._(
+                    "%(closing)s cannot close %(date)s: the ledger and the inventory "
+                    "disagree on %(accounts)s. Correct the entries, or write why in "
+                    "Justification and close again.",
+                    closing=self.display_name,
+                    date=format_date(self.env, self.date),
+                    accounts=format_list(self.env, differing),
+                )
+            )
+
+    # ------------------------------------------------------------------
+    # Reopening
+    # ------------------------------------------------------------------
+    def action_reopen(self):
+        """Reopen the company's latest closing, for a reason kept in its
+        history; its lines stay for comparison until it is closed again."""
+        self._check_manager()
+        for closing in self:
+            if closing.state != "done":
+                raise UserError(
+                    self.env._(
+                        "%(closing)s is not closed: there is nothing to reopen.",
+                        closing=closing.display_name,
+                    )
+                )
+            later = closing._last_done()
+            if later != closing:
+                raise UserError(
+                    self.env._(
+                        "%(closing)s cannot be reopened: %(later)s closed a later "
+                        "day. Reopen %(later)s first.",
+                        closing=closing.display_name,
+                        later=later.display_name,
+                    )
+                )
+            reason = (closing.reopen_reason or "").strip()
+            if not reason:
+                raise UserError(
+                    self.env._(
+                        "Write why %(closing)s is reopened in Reason for Reopening, "
+                        "then reopen it.",
+                        closing=closing.display_name,
+                    )
+                )
+            closing.state = "cancel"
+            closing._set_last_done(closing.previous_id)
+            closing.message_post(
+                body=self.env._("Reopened: %(reason)s", reason=reason),
+            )
+        return True
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_closed(self):
+        for closing in self:
+            if closing.state == "done":
+                raise UserError(
+                    self.env._(
+                        "%(closing)s is closed: reopen it before deleting it.",
+                        closing=closing.display_name,
+                    )
+                )

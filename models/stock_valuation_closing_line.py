@@ -1,0 +1,53 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+
+def _category_selection(fname):
+    """The selection of the category's field ``fname`` (Odoo's labels)."""
+    return lambda self: self.env["product.category"]._fields[fname].selection
+
+
+class StockValuationClosingLine(models.Model):
+    """A product's stock at a closing's cut-off, as the report values it.
+    Written by the closing in one statement, never edited."""
+
+    _name = "stock.valuation.closing.line"
+    _description = "Inventory Closing Line"
+    _order = "closing_id, product_id"
+
+    closing_id = fields.Many2one(
+        comodel_name="stock.valuation.closing",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    company_id = fields.Many2one(comodel_name="res.company", required=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    product_id = fields.Many2one(
+        comodel_name="product.product", required=True, ondelete="restrict"
+    )
+    quantity = fields.Float(digits="Product Unit of Measure")
+    uom_id = fields.Many2one(related="product_id.uom_id")
+    value = fields.Monetary()
+    value_without_entry = fields.Monetary(
+        string="Value Without Journal Entry",
+        help="The value of the product's layers that have no journal entry.",
+    )
+    categ_id = fields.Many2one(
+        comodel_name="product.category", string="Category", ondelete="restrict"
+    )
+    cost_method = fields.Selection(
+        selection=_category_selection("property_cost_method"),
+        string="Costing Method",
+    )
+    valuation = fields.Selection(
+        selection=_category_selection("property_valuation"),
+        string="Inventory Valuation",
+    )
+    account_id = fields.Many2one(
+        comodel_name="account.account",
+        string="Stock Valuation Account",
+        ondelete="restrict",
+        help="The product's stock valuation account at the closing date: its item "
+        "group's, else its category's.",
+    )

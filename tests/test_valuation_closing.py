@@ -1,0 +1,236 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Inventory closings: each a snapshot of the stock at the end of a day, computed
+from the previous closing plus the layers since, equal to the full scan; the
+ledger's agreement checked (or a justification kept); one chain per company,
+reopened from its end only, by inventory valuation managers."""
+
+from datetime import date, timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+
+from .common_valuation import T0, ValuationReportCase
+
+
+class ClosingCase(ValuationReportCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # one layer a day from T0, its journal entry dated that day
+        cls.env.flush_all()
+        layers = cls.env["stock.valuation.layer"].search(
+            [("product_id", "in", cls.products().ids)], order="id"
+        )
+        for day, layer in enumerate(layers):
+            at = T0 + timedelta(days=day)
+            cls.env.cr.execute(
+                SQL(
+                    "UPDATE stock_valuation_layer SET create_date = %(at)s"
+                    " WHERE id = %(layer)s;"
+                    " UPDATE account_move SET date = %(day)s WHERE id = %(move)s;"
+                    " UPDATE account_move_line SET date = %(day)s"
+                    " WHERE move_id = %(move)s",
+                    at=at,
+                    day=at.date(),
+                    layer=layer.id,
+                    move=layer.account_move_id.id or 0,
+                )
+            )
+        cls.env.invalidate_all()
+        cls.days = [T0.date() + timedelta(days=day) for day in range(len(layers))]
+        cls.stock_manager.tz = "Europe/Brussels"
+
+    def _closing(self, day, user=None, **values):
+        Closing = self.env["stock.valuation.closing"].with_user(
+            user or self.stock_manager
+        )
+        return Closing.create({"date": day, **values})
+
+    def _full_scan(self, day):
+        """{product: (quantity, value)} of the report at the end of ``day``, by
+        valuation date, in the closing user's time zone."""
+        engine = self._engine(self.stock_manager).with_context(tz="Europe/Brussels")
+        options = engine._get_options(
+            {"company_id": self.company.id, "date": fields.Date.to_string(day)}
+        )
+        return {
+            line["product_id"]: (line["quantity"], line["value"])
+            for line in engine._get_valuation(options)[0]
+            if line["quantity"] or line["value"]
+        }
+
+    def _snapshot(self, closing):
+        return {
+            line.product_id.id: (line.quantity, line.value) for line in closing.line_ids
+        }
+
+    def assertSameStock(self, snapshot, full_scan):
+        self.assertEqual(set(snapshot), set(full_scan))
+        for product_id, (quantity, value) in full_scan.items():
+            self.assertAlmostEqual(snapshot[product_id][0], quantity, 4)
+            self.assertAlmostEqual(snapshot[product_id][1], value, 2)
+
+
+class TestClosingFigures(ClosingCase):
+    def test_a_chain_of_closings_equals_the_full_scan(self):
+        closings = self.env["stock.valuation.closing"]
+        for day in (self.days[1], self.days[4], self.days[-1] + timedelta(days=1)):
+            closing = self._closing(day)
+            closing.action_close()
+            with self.subTest(day=day):
+                self.assertEqual(closing.state, "done")
+                self.assertEqual(closing.previous_id, closings[-1:])
+                self.assertSameStock(self._snapshot(closing), self._full_scan(day))
+                self.assertEqual(closing.product_count, len(closing.line_ids))
+                self.assertAlmostEqual(
+                    closing.total_value, sum(closing.line_ids.mapped("value")), 2
+                )
+                # the end of the day in Brussels, in UTC
+                self.assertEqual(
+                    closing.cutoff,
+                    fields.Datetime.to_datetime(day) + timedelta(hours=23),
+                )
+                self.assertTrue(closing.name.startswith("INVCL/"))
+            closings |= closing
+        # the ledger agrees: every stock account frozen without difference
+        self.assertTrue(closings[-1].account_ids)
+        self.assertEqual(set(closings.account_ids.mapped("difference")), {0.0})
+        desk = closings[-1].line_ids.filtered(
+            lambda line: line.product_id == self.fifo_product
+        )
+        self.assertEqual(
+            (desk.categ_id, desk.cost_method, desk.valuation, desk.account_id),
+            (self.fifo_categ, "fifo", "real_time", self.group_valuation),
+        )
+
+    def test_computed_from_the_previous_closing(self):
+        """The second closing reads the first one's lines, not the history: a line
+        changed behind the closing's back carries over."""
+        first = self._closing(self.days[2])
+        first.action_close()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE stock_valuation_closing_line SET value = value + 1000"
+                " WHERE closing_id = %s AND product_id = %s",
+                first.id,
+                self.fifo_product.id,
+            )
+        )
+        self.env.invalidate_all()
+        second = self._closing(self.days[-1], justification="Carried over")
+        second.action_close()
+        expected = self._full_scan(self.days[-1])
+        quantity, value = expected[self.fifo_product.id]
+        expected[self.fifo_product.id] = (quantity, value + 1000)
+        self.assertSameStock(self._snapshot(second), expected)
+
+
+class TestClosingRules(ClosingCase):
+    def test_a_difference_needs_a_justification(self):
+        self._entry(self.group_valuation, 100.0, date=self.days[1])
+        closing = self._closing(self.days[2])
+        with self.assertRefused(UserError, "disagree on", "310900", "Justification"):
+            closing.action_close()
+        self.assertEqual(closing.state, "draft")
+        self.assertFalse(closing.line_ids, "nothing half-written")
+        closing.justification = "Freight entry to be reclassified in February"
+        closing.action_close()
+        self.assertEqual(closing.state, "done")
+        account = closing.account_ids.filtered(
+            lambda line: line.account_id == self.group_valuation
+        )
+        self.assertEqual(account.difference, 100.0)
+        self.assertEqual(account.parts["unlinked"], 100.0)
+        self.assertIn("100.00", account.parts_text)
+        self.assertEqual(closing.difference, 100.0)
+
+    def test_dates_of_a_chain(self):
+        with self.assertRefused(UserError, "has not ended yet"):
+            self._closing(fields.Date.today() + timedelta(days=1))
+        first = self._closing(self.days[3])
+        first.action_close()
+        same_day = self._closing(self.days[3])
+        with self.assertRefused(UserError, first.name, "Choose a later day"):
+            same_day.action_close()
+        with self.assertRefused(UserError, "already closed"):
+            first.action_close()
+        with self.assertRefused(UserError, "reopen it before deleting"):
+            first.unlink()
+
+    def test_only_the_latest_closing_reopens_for_a_reason(self):
+        first = self._closing(self.days[1])
+        first.action_close()
+        second = self._closing(self.days[4])
+        second.action_close()
+        first.reopen_reason = "Wrong day"
+        with self.assertRefused(UserError, "Reopen " + second.name + " first"):
+            first.action_reopen()
+        with self.assertRefused(UserError, "Reason for Reopening"):
+            second.action_reopen()
+        second.reopen_reason = "A receipt of the 8th was forgotten"
+        self.assertEqual(self.company.inventory_closing_id, second, "the chain's end")
+        second.with_context(mail_notrack=False).action_reopen()
+        self.assertEqual(second.state, "cancel")
+        self.assertEqual(self.company.inventory_closing_id, first)
+        self.assertTrue(second.line_ids, "kept for comparison")
+        self.assertIn(
+            "A receipt of the 8th was forgotten",
+            second.message_ids.mapped("body")[0],
+        )
+        # the chain goes on from the first closing
+        second.action_close()
+        self.assertEqual((second.state, second.previous_id), ("done", first))
+        self.assertFalse(second.reopen_reason)
+        self.assertSameStock(self._snapshot(second), self._full_scan(self.days[4]))
+
+
+class TestClosingAccess(ClosingCase):
+    def test_only_inventory_valuation_managers_close_and_reopen(self):
+        with self.assertRaises(AccessError):
+            self._closing(self.days[1], user=self.stock_user)
+        with self.assertRaises(AccessError):
+            self._closing(self.days[1], user=self.accountant)
+        closing = self._closing(self.days[1], user=self.account_manager)
+        closing.action_close()
+        self.assertEqual(closing.state, "done")
+        # an accountant reads closings, and cannot close or reopen them
+        seen = closing.with_user(self.accountant)
+        self.assertEqual(seen.line_ids, closing.line_ids)
+        with self.assertRaises(AccessError):
+            seen.action_reopen()
+        with self.assertRaises(AccessError):
+            self.env["stock.valuation.closing"].with_user(self.stock_user).search([])
+
+    def test_each_company_has_its_own_chain(self):
+        first = self._closing(self.days[2])
+        first.action_close()
+        other = self.setup_other_company(name="PCV Company E")["company"]
+        self.stock_manager.company_ids |= other
+        elsewhere = (
+            self.env["stock.valuation.closing"]
+            .with_user(self.stock_manager)
+            .with_company(other)
+            .create({"date": self.days[1]})
+        )
+        self.assertEqual(elsewhere.company_id, other)
+        elsewhere.action_close()
+        self.assertFalse(elsewhere.previous_id)
+        self.assertFalse(elsewhere.line_ids)
+        self.assertEqual(elsewhere.state, "done")
+        # the user's other company does not see this company's closings
+        self.assertNotIn(
+            first,
+            self.env["stock.valuation.closing"]
+            .with_user(self.stock_manager)
+            .with_context(allowed_company_ids=other.ids)
+            .search([]),
+        )
+
+    def test_default_date_is_the_end_of_last_month(self):
+        closing = self.env["stock.valuation.closing"].with_user(self.stock_manager)
+        self.assertEqual(
+            closing.new({}).date,
+            fields.Date.context_today(closing).replace(day=1) - timedelta(days=1),
+        )
+        self.assertIsInstance(closing.new({}).date, date)
