@@ -20,7 +20,9 @@ Odoo retries a request that fails to serialize:
    holds the value on hand on the new account and nothing on the old one;
 4. a sales manager approving the margin rate the form shows, against the
    salesperson lowering the price: never an approval of a rate the quotation
-   no longer reaches.
+   no longer reaches;
+5. two managers closing the same inventory period at once: exactly one closing
+   is done, the other refused; the chain never holds two closings of one day.
 
 Prints what each race showed and exits non-zero on any violation.
 """
@@ -32,10 +34,12 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import odoo
-from odoo import Command, api
+from odoo import Command, api, fields
 from odoo.exceptions import UserError
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
@@ -405,6 +409,37 @@ class Races:
                     )
         return seen
 
+    def closings_of_one_day(self):
+        seen = Counter()
+        start = fields.Date.today() - timedelta(days=self.rounds + 30)
+        for index in range(self.rounds):
+            day = start + timedelta(days=index)
+            with self.registry.cursor() as cr:
+                Closing = self._env(cr, self.admin)["stock.valuation.closing"]
+                closings = Closing.create([{"date": day}, {"date": day}])
+                ids = closings.ids
+
+            def close(env, closing_id):
+                env["stock.valuation.closing"].browse(closing_id).action_close()
+
+            outcomes = race(
+                self.registry,
+                [(self.admin, partial(close, closing_id=i)) for i in ids],
+            )
+            seen.update(kind for kind, _tries, _detail in outcomes)
+            seen["retries"] += sum(tries - 1 for _kind, tries, _detail in outcomes)
+            with self.registry.cursor() as cr:
+                closings = self._env(cr)["stock.valuation.closing"].browse(ids)
+                states = sorted(closings.mapped("state"))
+                head = closings.company_id.inventory_closing_id
+                if (
+                    states != ["done", "draft"]
+                    or head not in closings
+                    or (head.state != "done")
+                ):
+                    raise Violation(f"round {index}: {states}, {outcomes}")
+        return seen
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -432,6 +467,7 @@ def main():
             "a margin approval against a price change",
             races.approval_against_price_change,
         ),
+        ("two closings of one inventory period", races.closings_of_one_day),
     ]
     failed = False
     for label, check in checks:
