@@ -527,15 +527,17 @@ class TestReportOutputs(ValuationReportCase):
         pages = []
         for page in PdfReader(io.BytesIO(pdf)).pages:
             width, height = float(page.mediabox.width), float(page.mediabox.height)
-            tops = []
-
-            def visit(text, cm, tm, _font, _size, tops=tops, height=height):
-                # the baseline's height, from the page's bottom
-                if "Inventory Valuation" in " ".join(text.split()):
-                    tops.append(height - tm[5] * cm[3] - cm[5])
-
-            page.extract_text(visitor_text=visit)
-            pages.append((width, height, min(tops, default=None)))
+            # the baselines of the title, from the page's bottom
+            baselines = []
+            page.extract_text(
+                visitor_text=lambda text, cm, tm, _font, _size, found=baselines: (
+                    found.append(tm[5] * cm[3] + cm[5])
+                    if "Inventory Valuation" in " ".join(text.split())
+                    else None
+                )
+            )
+            top = height - max(baselines) if baselines else None
+            pages.append((width, height, top))
         return pages
 
     def test_pdf_paper_follows_the_table(self):
