@@ -23,3 +23,4 @@ from . import product_stock_valuation_transfer
 from . import stock_valuation_closing
 from . import stock_valuation_closing_line
 from . import stock_valuation_closing_account
+from . import stock_valuation_layer

@@ -283,6 +283,55 @@ class StockValuationClosing(models.Model):
             )
 
     # ------------------------------------------------------------------
+    # The lock of the closed period
+    # ------------------------------------------------------------------
+    def _locked_accounts(self):
+        """The stock valuation accounts whose balance the closing froze, and
+        those the company has now (``_stock_accounts``)."""
+        self.ensure_one()
+        engine = self.env[ENGINE].sudo()
+        return self.sudo().account_ids.account_id | engine._stock_accounts(
+            {"company": self.company_id}, {}
+        )
+
+    def _check_entry_outside(self, move):
+        """Refuse to change ``move`` (dated in the closed period) where it
+        touches a stock valuation account."""
+        touched = move.sudo().line_ids.account_id & self._locked_accounts()
+        if touched:
+            raise UserError(
+                self.env._(
+                    "%(entry)s is dated %(date)s, in the inventory period that "
+                    "%(closing)s closed up to %(closing_date)s, and it posts to "
+                    "%(accounts)s, whose balance that closing froze. Date it after "
+                    "%(closing_date)s, or reopen %(closing)s first.",
+                    entry=move.display_name,
+                    date=format_date(self.env, move.date),
+                    closing=self.display_name,
+                    closing_date=format_date(self.env, self.date),
+                    accounts=format_list(self.env, touched.mapped("display_name")),
+                )
+            )
+
+    def _check_layers_outside(self, layers):
+        """Refuse to change ``layers`` created in the closed period."""
+        inside = layers.filtered(lambda layer: layer.create_date < self.cutoff)
+        if inside:
+            raise UserError(
+                self.env._(
+                    "The valuation of %(products)s up to %(closing_date)s is frozen "
+                    "by the inventory closing %(closing)s: its layers of that "
+                    "period cannot be changed or deleted. Value the change at a "
+                    "later date (a revaluation), or reopen %(closing)s first.",
+                    products=format_list(
+                        self.env, inside.product_id.mapped("display_name")
+                    ),
+                    closing=self.display_name,
+                    closing_date=format_date(self.env, self.date),
+                )
+            )
+
+    # ------------------------------------------------------------------
     # Reopening
     # ------------------------------------------------------------------
     def action_reopen(self):

@@ -17,22 +17,28 @@ class ClosingCase(ValuationReportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # one layer a day from T0, its journal entry dated that day
+        # one layer a day from T0, its journal entry dated (and numbered) that day
         cls.env.flush_all()
         layers = cls.env["stock.valuation.layer"].search(
             [("product_id", "in", cls.products().ids)], order="id"
         )
         for day, layer in enumerate(layers):
             at = T0 + timedelta(days=day)
+            prefix = f"{layer.account_move_id.journal_id.code}/{at:%Y/%m}/"
             cls.env.cr.execute(
                 SQL(
                     "UPDATE stock_valuation_layer SET create_date = %(at)s"
                     " WHERE id = %(layer)s;"
-                    " UPDATE account_move SET date = %(day)s WHERE id = %(move)s;"
+                    " UPDATE account_move SET date = %(day)s, name = %(name)s,"
+                    " sequence_prefix = %(prefix)s, sequence_number = %(number)s"
+                    " WHERE id = %(move)s;"
                     " UPDATE account_move_line SET date = %(day)s"
                     " WHERE move_id = %(move)s",
                     at=at,
                     day=at.date(),
+                    name=f"{prefix}{day + 1:04d}",
+                    prefix=prefix,
+                    number=day + 1,
                     layer=layer.id,
                     move=layer.account_move_id.id or 0,
                 )
@@ -234,3 +240,72 @@ class TestClosingAccess(ClosingCase):
             fields.Date.context_today(closing).replace(day=1) - timedelta(days=1),
         )
         self.assertIsInstance(closing.new({}).date, date)
+
+
+class TestClosedPeriodLock(ClosingCase):
+    """Once closed, nothing changes the valuation at or before the closing date:
+    entries on stock valuation accounts dated in it, and its layers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.closing = cls.env["stock.valuation.closing"].create(
+            {"date": cls.days[3], "justification": "Set-up"}
+        )
+        cls.closing.action_close()
+
+    def test_entries_on_stock_accounts_dated_in_the_period(self):
+        with self.assertRefused(
+            UserError, self.closing.name, "310900", "Date it after", "reopen"
+        ):
+            self._entry(self.group_valuation, 50.0, date=self.days[1])
+        # on other accounts, or after the closing date: as before
+        other = self._entry(self.categ_income, 10.0, date=self.days[1])
+        self.assertEqual(other.state, "posted")
+        later = self._entry(self.group_valuation, 50.0, date=self.days[4])
+        self.assertEqual(later.state, "posted")
+        # an entry of the period cannot be reset to draft
+        entry = self.fifo_product.stock_valuation_layer_ids.sorted("id")[
+            0
+        ].account_move_id
+        self.assertLessEqual(entry.date, self.days[3])
+        with self.assertRefused(UserError, self.closing.name):
+            entry.button_draft()
+        # reopened, the period is open again
+        self.closing.reopen_reason = "Correction"
+        self.closing.action_reopen()
+        entry.button_draft()
+        self.assertEqual(entry.state, "draft")
+
+    def test_stock_valued_in_the_period(self):
+        quant = (
+            self.env["stock.quant"]
+            .with_context(inventory_mode=True)
+            .create(
+                {
+                    "product_id": self.fifo_product.id,
+                    "location_id": self.stock_location.id,
+                    "inventory_quantity": 20,
+                }
+            )
+        )
+        quant.accounting_date = self.days[2]
+        with self.assertRefused(UserError, self.closing.name):
+            quant.action_apply_inventory()
+        quant.accounting_date = self.days[4]
+        quant.action_apply_inventory()
+        self.assertEqual(self.fifo_product.qty_available, 20)
+
+    def test_layers_of_the_period(self):
+        layer = self.fifo_product.stock_valuation_layer_ids.sorted("id")[0]
+        with self.assertRefused(UserError, self.closing.name, "PCV FIFO desk"):
+            layer.value = 1.0
+        with self.assertRefused(UserError, self.closing.name):
+            layer.sudo().unlink()
+        # what deliveries consume later stays writable
+        layer.remaining_qty = layer.remaining_qty
+        late = self.products().stock_valuation_layer_ids.filtered(
+            lambda svl: svl.create_date >= self.closing.cutoff
+        )[:1]
+        self.assertTrue(late)
+        late.description = "Changed after the closing"

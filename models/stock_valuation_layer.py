@@ -1,0 +1,38 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, models
+
+# what a layer's value at a date is made of; the rest (the FIFO remainders that
+# deliveries consume, the description) may change after a closing
+VALUATION_FIELDS = {
+    "value",
+    "quantity",
+    "unit_cost",
+    "product_id",
+    "company_id",
+    "account_move_id",
+    "create_date",
+}
+
+
+class StockValuationLayer(models.Model):
+    _inherit = "stock.valuation.layer"
+
+    def _check_inventory_closing(self):
+        """Layers created in a closed inventory period are frozen."""
+        for company in self.company_id:
+            closing = company.sudo().inventory_closing_id
+            if closing:
+                closing._check_layers_outside(
+                    self.filtered(
+                        lambda layer, company=company: layer.company_id == company
+                    )
+                )
+
+    def write(self, vals):
+        if VALUATION_FIELDS.intersection(vals):
+            self._check_inventory_closing()
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_closed_period(self):
+        self._check_inventory_closing()
