@@ -44,6 +44,7 @@
             "product_category_valuation/static/tests/tours/*.js",
         ],
     },
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "application": False,
 }

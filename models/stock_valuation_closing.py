@@ -11,6 +11,15 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date, format_list
 
 ENGINE = "report.product_category_valuation.inventory_valuation"
+# the triggers (on stock_valuation_layer) and functions of the closings'
+# watermark (``init``), dropped when the addon is uninstalled
+WATERMARK_OBJECTS = {
+    "statement_function": "product_category_valuation_closing_stale",
+    "row_function": "product_category_valuation_closing_stale_row",
+    "insert": "product_category_valuation_closing_insert",
+    "delete": "product_category_valuation_closing_delete",
+    "update": "product_category_valuation_closing_update",
+}
 MANAGER_GROUP = "product_category_valuation.group_inventory_valuation_manager"
 
 
@@ -89,6 +98,13 @@ class StockValuationClosing(models.Model):
         help="The sum of the differences between the ledger and the inventory, "
         "per stock valuation account, at the closing date.",
     )
+    stale = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Layers of the closed period changed behind the lock (through SQL, "
+        "or a module that bypasses Odoo's rules): the report no longer starts "
+        "from this closing, and the next closing is computed from the start.",
+    )
     justification = fields.Text(
         tracking=True,
         help="Why the ledger and the inventory may disagree at the closing date: "
@@ -99,6 +115,76 @@ class StockValuationClosing(models.Model):
         copy=False,
         help="Required to reopen a closing; kept in its history.",
     )
+
+    def init(self):
+        """The watermark of the closed periods: triggers that flag a done
+        closing as stale when layers of its period are inserted, changed or
+        deleted by any means (the ORM refuses it; SQL does not ask). Their cost
+        grows with the changes, not with the history."""
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE OR REPLACE FUNCTION %(statement_function)s()
+                RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    UPDATE stock_valuation_closing c SET stale = TRUE
+                     WHERE c.state = 'done' AND c.stale IS NOT TRUE
+                       AND EXISTS (
+                           SELECT 1 FROM changed_layers r
+                            WHERE r.company_id = c.company_id
+                              AND r.create_date < c.cutoff);
+                    RETURN NULL;
+                END $$;
+                CREATE OR REPLACE FUNCTION %(row_function)s()
+                RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    UPDATE stock_valuation_closing c SET stale = TRUE
+                     WHERE c.state = 'done' AND c.stale IS NOT TRUE
+                       AND c.company_id IN (OLD.company_id, NEW.company_id)
+                       AND LEAST(OLD.create_date, NEW.create_date) < c.cutoff;
+                    RETURN NULL;
+                END $$;
+                DROP TRIGGER IF EXISTS %(insert)s ON stock_valuation_layer;
+                CREATE TRIGGER %(insert)s AFTER INSERT ON stock_valuation_layer
+                    REFERENCING NEW TABLE AS changed_layers
+                    FOR EACH STATEMENT EXECUTE FUNCTION %(statement_function)s();
+                DROP TRIGGER IF EXISTS %(delete)s ON stock_valuation_layer;
+                CREATE TRIGGER %(delete)s AFTER DELETE ON stock_valuation_layer
+                    REFERENCING OLD TABLE AS changed_layers
+                    FOR EACH STATEMENT EXECUTE FUNCTION %(statement_function)s();
+                DROP TRIGGER IF EXISTS %(update)s ON stock_valuation_layer;
+                CREATE TRIGGER %(update)s AFTER UPDATE ON stock_valuation_layer
+                    FOR EACH ROW WHEN (
+                        OLD.value IS DISTINCT FROM NEW.value
+                        OR OLD.quantity IS DISTINCT FROM NEW.quantity
+                        OR OLD.product_id IS DISTINCT FROM NEW.product_id
+                        OR OLD.company_id IS DISTINCT FROM NEW.company_id
+                        OR OLD.create_date IS DISTINCT FROM NEW.create_date
+                        OR OLD.account_move_id IS DISTINCT FROM NEW.account_move_id)
+                    EXECUTE FUNCTION %(row_function)s();
+                """,
+                **{
+                    key: SQL.identifier(name) for key, name in WATERMARK_OBJECTS.items()
+                },
+            )
+        )
+
+    def _drop_watermark(self):
+        """Drop the triggers and functions of ``init`` (``uninstall_hook``)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                DROP TRIGGER IF EXISTS %(insert)s ON stock_valuation_layer;
+                DROP TRIGGER IF EXISTS %(delete)s ON stock_valuation_layer;
+                DROP TRIGGER IF EXISTS %(update)s ON stock_valuation_layer;
+                DROP FUNCTION IF EXISTS %(statement_function)s();
+                DROP FUNCTION IF EXISTS %(row_function)s();
+                """,
+                **{
+                    key: SQL.identifier(name) for key, name in WATERMARK_OBJECTS.items()
+                },
+            )
+        )
 
     @api.model
     def _default_date(self):
@@ -182,7 +268,9 @@ class StockValuationClosing(models.Model):
         self.line_ids.sudo().unlink()
         self.account_ids.sudo().unlink()
         self.env.flush_all()
-        self._insert_lines(engine._closing_snapshot_query(options, previous))
+        # from the chain's end, unless its period changed behind its lock
+        start = previous if not previous.stale else previous.browse()
+        self._insert_lines(engine._closing_snapshot_query(options, start))
         accounts = self._account_values()
         reconciliation = engine._get_reconciliation(options, accounts)
         self._check_reconciliation(reconciliation)
@@ -221,6 +309,7 @@ class StockValuationClosing(models.Model):
                 "total_value": self.currency_id.round(totals[1]),
                 "difference": sum(rec["difference"] for rec in reconciliation),
                 "reopen_reason": False,
+                "stale": False,
             }
         )
         self._set_last_done(self)

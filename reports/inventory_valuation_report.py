@@ -132,6 +132,8 @@ class InventoryValuationReport(models.AbstractModel):
             options[name] = value
         for name, (key, model) in RECORD_OPTIONS.items():
             options[key] = self._option_records(data.get(name), name, model, company)
+        # the inventory closing the figures start from, if any
+        options["closing"], options["closing_skipped"] = self._starting_closing(options)
         return options
 
     def _option_company(self, company_id):

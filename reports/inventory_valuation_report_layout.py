@@ -104,6 +104,31 @@ class InventoryValuationReport(models.AbstractModel):
             day=format_date(self.env, options["local_date"], date_format="medium"),
         )
 
+    def _starts_from(self, options):
+        """Which inventory closing the figures start from, where the company
+        closes its periods (None where it never did)."""
+        closing, skipped = options["closing"], options["closing_skipped"]
+        if closing:
+            return self.env._(
+                "%(closing)s (stock closed at the end of %(date)s)",
+                closing=closing.name,
+                date=format_date(self.env, closing.date, date_format="medium"),
+            )
+        if skipped and skipped[1] == "stale":
+            return self.env._(
+                "The start of history: layers of the period closed by %(closing)s "
+                "changed behind its lock, so the closing is not used.",
+                closing=skipped[0].name,
+            )
+        if skipped:
+            return self.env._(
+                "The start of history: the what-if columns value every receipt "
+                "still on hand."
+            )
+        if options["company"].sudo().inventory_closing_id:
+            return self.env._("The start of history (no closing before this date).")
+        return None
+
     def _future_date(self, options):
         """Whether the as-of date is still to come (no stock moved there yet)."""
         if options["precise"]:
@@ -185,6 +210,8 @@ class InventoryValuationReport(models.AbstractModel):
                 None,
             ),
         ]
+        if starts_from := self._starts_from(options):
+            header.append((self.env._("Figures From"), starts_from, None))
         for label, records, fname in (
             (self.env._("Warehouses"), options["warehouses"], "name"),
             (self.env._("Locations"), options["locations"], "complete_name"),

@@ -191,7 +191,10 @@ class InventoryValuationReport(models.AbstractModel):
     def _layers_cte(self, options, with_entries, incoming=None):
         """The CTE ``layers``: the company's layers of the as-of date summed by
         product, with the value of those without a journal entry (all of them
-        when no layer of the company has one: ``with_entries`` false)."""
+        when no layer of the company has one: ``with_entries`` false), from
+        the inventory closing of the options if any."""
+        if options.get("closing"):  # never with the what-if columns
+            return self._layers_since_closing_cte(options, options["closing"])
         dated_join, dated = self._layer_dated(options)
         return SQL(
             """

@@ -55,7 +55,8 @@ class ClosingCase(ValuationReportCase):
 
     def _full_scan(self, day):
         """{product: (quantity, value)} of the report at the end of ``day``, by
-        valuation date, in the closing user's time zone."""
+        valuation date, in the closing user's time zone (from the start of
+        history while no closing precedes ``day``)."""
         engine = self._engine(self.stock_manager).with_context(tz="Europe/Brussels")
         options = engine._get_options(
             {"company_id": self.company.id, "date": fields.Date.to_string(day)}
@@ -81,13 +82,15 @@ class ClosingCase(ValuationReportCase):
 class TestClosingFigures(ClosingCase):
     def test_a_chain_of_closings_equals_the_full_scan(self):
         closings = self.env["stock.valuation.closing"]
-        for day in (self.days[1], self.days[4], self.days[-1] + timedelta(days=1)):
+        days = (self.days[1], self.days[4], self.days[-1] + timedelta(days=1))
+        full_scans = {day: self._full_scan(day) for day in days}
+        for day in days:
             closing = self._closing(day)
             closing.action_close()
             with self.subTest(day=day):
                 self.assertEqual(closing.state, "done")
                 self.assertEqual(closing.previous_id, closings[-1:])
-                self.assertSameStock(self._snapshot(closing), self._full_scan(day))
+                self.assertSameStock(self._snapshot(closing), full_scans[day])
                 self.assertEqual(closing.product_count, len(closing.line_ids))
                 self.assertAlmostEqual(
                     closing.total_value, sum(closing.line_ids.mapped("value")), 2
@@ -113,6 +116,7 @@ class TestClosingFigures(ClosingCase):
     def test_computed_from_the_previous_closing(self):
         """The second closing reads the first one's lines, not the history: a line
         changed behind the closing's back carries over."""
+        expected = self._full_scan(self.days[-1])
         first = self._closing(self.days[2])
         first.action_close()
         self.env.cr.execute(
@@ -126,7 +130,6 @@ class TestClosingFigures(ClosingCase):
         self.env.invalidate_all()
         second = self._closing(self.days[-1], justification="Carried over")
         second.action_close()
-        expected = self._full_scan(self.days[-1])
         quantity, value = expected[self.fifo_product.id]
         expected[self.fifo_product.id] = (quantity, value + 1000)
         self.assertSameStock(self._snapshot(second), expected)
@@ -165,6 +168,7 @@ class TestClosingRules(ClosingCase):
             first.unlink()
 
     def test_only_the_latest_closing_reopens_for_a_reason(self):
+        expected = self._full_scan(self.days[4])
         first = self._closing(self.days[1])
         first.action_close()
         second = self._closing(self.days[4])
@@ -188,7 +192,7 @@ class TestClosingRules(ClosingCase):
         second.action_close()
         self.assertEqual((second.state, second.previous_id), ("done", first))
         self.assertFalse(second.reopen_reason)
-        self.assertSameStock(self._snapshot(second), self._full_scan(self.days[4]))
+        self.assertSameStock(self._snapshot(second), expected)
 
 
 class TestClosingAccess(ClosingCase):
@@ -309,3 +313,138 @@ class TestClosedPeriodLock(ClosingCase):
         )[:1]
         self.assertTrue(late)
         late.description = "Changed after the closing"
+
+
+class TestReportFromClosings(ClosingCase):
+    """The report starts from the latest closing at or before its date and reads
+    only the layers since: the same figures as from the start of history, at
+    every date, on both dating bases."""
+
+    def _figures(self, day, date_basis):
+        engine = self._engine(self.stock_manager).with_context(tz="Europe/Brussels")
+        options = engine._get_options(
+            {
+                "company_id": self.company.id,
+                "date": fields.Date.to_string(day),
+                "date_basis": date_basis,
+                "include_zero": True,
+            }
+        )
+        lines = engine._get_valuation(options)[0]
+        figures = {
+            line["product_id"]: (round(line["quantity"], 4), round(line["value"], 2))
+            for line in lines
+        }
+        accounts = {
+            account: tuple(round(amount, 2) for amount in amounts)
+            for account, amounts in engine._get_account_values(options).items()
+        }
+        return options, figures, accounts
+
+    def test_figures_from_closings_equal_the_full_scan(self):
+        # the entry of the second layer is dated after both closings: by
+        # accounting date, the closings' stock must leave it out until then
+        second = self.env["stock.valuation.layer"].search(
+            [("product_id", "in", self.products().ids)], order="id"
+        )[1]
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move SET date = %(day)s WHERE id = %(move)s;"
+                " UPDATE account_move_line SET date = %(day)s WHERE move_id = %(move)s",
+                day=self.days[6],
+                move=second.account_move_id.id,
+            )
+        )
+        self.env.invalidate_all()
+        days = [
+            self.days[0] - timedelta(days=1),
+            *self.days,
+            self.days[-1] + timedelta(days=1),
+        ]
+        expected = {
+            (day, basis): self._figures(day, basis)[1:]
+            for day in days
+            for basis in ("valuation", "accounting")
+        }
+        closings = {}
+        for day in (self.days[2], self.days[5]):
+            closings[day] = self._closing(day, justification="Post-dated entry")
+            closings[day].action_close()
+        for (day, basis), (figures, accounts) in expected.items():
+            with self.subTest(day=day, basis=basis):
+                options, got_figures, got_accounts = self._figures(day, basis)
+                starting = [closing for at, closing in closings.items() if at <= day]
+                self.assertEqual(
+                    options["closing"],
+                    starting[-1] if starting else options["closing"].browse(),
+                )
+                self.assertEqual(got_figures, figures)
+                self.assertEqual(got_accounts, accounts)
+
+    def test_the_header_names_the_closing(self):
+        closing = self._closing(self.days[3])
+        closing.action_close()
+        header = dict(self._report(date=T0 + timedelta(days=30))["header"])
+        self.assertEqual(
+            header["Figures From"],
+            f"{closing.name} (stock closed at the end of Jan 8, 2026)",
+        )
+        header = dict(self._report(date=T0)["header"])
+        self.assertEqual(
+            header["Figures From"],
+            "The start of history (no closing before this date).",
+        )
+        header = dict(self._report(show_what_if=True)["header"])
+        self.assertIn("what-if columns", header["Figures From"])
+
+    def test_changes_behind_the_lock_are_seen(self):
+        closing = self._closing(self.days[3])
+        closing.action_close()
+        # stock moved after the closing: the closing still holds
+        self._receive(self.fifo_product, 1, 5.0)
+        self.env.flush_all()
+        self.assertFalse(closing.stale)
+        before = self._figures(self.days[-1] + timedelta(days=400), "valuation")[1]
+        # a layer of the closed period changed through SQL
+        layer = self.fifo_product.stock_valuation_layer_ids.sorted("id")[0]
+        self.env.cr.execute(
+            SQL(
+                "UPDATE stock_valuation_layer SET value = value + 5 WHERE id = %s",
+                layer.id,
+            )
+        )
+        self.env.invalidate_all()
+        self.assertTrue(closing.stale)
+        options, figures, _accounts = self._figures(
+            self.days[-1] + timedelta(days=400), "valuation"
+        )
+        self.assertFalse(options["closing"])
+        self.assertEqual(options["closing_skipped"], (closing, "stale"))
+        quantity, value = before[self.fifo_product.id]
+        self.assertEqual(figures[self.fifo_product.id], (quantity, round(value + 5, 2)))
+        header = dict(self._report()["header"])
+        self.assertIn(
+            f"closed by {closing.name} changed behind its lock", header["Figures From"]
+        )
+        # the next closing starts from the start of history, and holds
+        following = self._closing(
+            self.days[-1] + timedelta(days=1), justification="SQL"
+        )
+        following.action_close()
+        self.assertFalse(following.stale)
+        self.assertSameStock(
+            self._snapshot(following),
+            self._full_scan(self.days[-1] + timedelta(days=1)),
+        )
+        # a layer slipped into the closed period is seen too
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO stock_valuation_layer (company_id, product_id, quantity,"
+                " value, create_date) VALUES (%s, %s, 1, 1, %s)",
+                self.company.id,
+                self.avco_product.id,
+                T0,
+            )
+        )
+        self.env.invalidate_all()
+        self.assertTrue(following.stale)

@@ -12,10 +12,11 @@ database). Exits non-zero, with the reason, on the first failure.
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import odoo
-from odoo import Command, api
+from odoo import Command, api, fields
 
 MODULE = "product_category_valuation"
 CONFIG = Path(__file__).resolve().parent.parent / ".build" / "odoo.conf"
@@ -105,6 +106,13 @@ def add_business_data(env):
     )
     invoice.action_post()
     assert invoice.invoice_line_ids.account_id == income, "item group account"
+    closing = env["stock.valuation.closing"].create(
+        {
+            "date": fields.Date.context_today(env.user) - timedelta(days=1),
+            "justification": "Uninstall check",
+        }
+    )
+    closing.action_close()
     return order.id, invoice.id
 
 
@@ -134,6 +142,24 @@ def check_odoo_works(env, order_id, invoice_id):
     )
     quotation.action_confirm()
     assert "product.item.group" not in env, "the item group model is still there"
+    env.cr.execute(
+        "SELECT tgname FROM pg_trigger WHERE tgname LIKE %s"
+        " UNION ALL SELECT proname FROM pg_proc WHERE proname LIKE %s",
+        [f"{MODULE}%", f"{MODULE}%"],
+    )
+    assert not env.cr.fetchall(), "triggers or functions of the addon are left"
+    # stock still values with the closings' triggers gone
+    product = order.order_line.product_id[:1]
+    layer = env["stock.valuation.layer"].create(
+        {
+            "product_id": product.id,
+            "company_id": env.company.id,
+            "quantity": 0,
+            "value": 1.0,
+            "description": "after the uninstallation",
+        }
+    )
+    layer.value = 2.0
 
 
 def prepare_and_uninstall(env):
