@@ -5,6 +5,8 @@ from . import wizards
 
 
 def uninstall_hook(env):
-    """The inventory closings' watermark triggers go with the addon: they would
-    otherwise outlive its tables."""
+    """What the addon adds to Odoo's tables goes with it: the inventory closings'
+    watermark triggers (they would outlive its tables) and the layers' date
+    index."""
     env["stock.valuation.closing"]._drop_watermark()
+    env["stock.valuation.layer"]._drop_date_index()

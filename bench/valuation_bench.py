@@ -31,8 +31,16 @@ items), and, best of --repeat interleaved rounds each, on the same rows:
 Each is printed with its ratio to the hand SQL, then the peak memory, then
 ``RATIO reconciliation/ledger-floor=X.XX data/floors=Y.YY xlsx/floor=Z.ZZ`` (the
 report data against the sum of the two SQL floors, the XLSX against the report
-data plus its floor). ``--scale`` runs 100,000 products and 10,000,000 layers. The
-last line printed is ``RATIO report/sql=X.XX report/native=Y.YY``.
+data plus its floor). ``--scale`` runs 100,000 products and 10,000,000 layers.
+
+Then (unless ``--no-closings``) it closes the last 24 months one by one, each
+closing computed from the previous one, and times, against the hand SQL in the
+same interleaved rounds, the data method at today and a year before and the
+what-if columns, each starting from the latest closing before its date; it
+prints ``RATIO closed/sql=… closed-mid/sql=… whatif-closed/sql=…
+closing/sql=…`` (the last: the median time of a monthly closing). The closings
+are rolled back. The last line printed is ``RATIO report/sql=X.XX
+report/native=Y.YY`` (without closings).
 """
 
 import argparse
@@ -55,6 +63,11 @@ def parse_args():
         "--no-fill",
         action="store_true",
         help="time an already filled --database as it is",
+    )
+    parser.add_argument(
+        "--no-closings",
+        action="store_true",
+        help="skip the monthly closings and the figures that start from them",
     )
     parser.add_argument(
         "--scale",
@@ -442,6 +455,50 @@ def outputs(env, now):
     }
 
 
+def close_months(env, now, months):
+    """Monthly inventory closings over the history (the last day of each of the
+    ``months`` months before ``now``'s, oldest first), each computed from the
+    previous one; the time each took."""
+    from datetime import timedelta
+
+    ends = []
+    day = now.date().replace(day=1)
+    for _ in range(months):
+        day -= timedelta(days=1)
+        ends.append(day)
+        day = day.replace(day=1)
+    Closing = env["stock.valuation.closing"]
+    seconds = []
+    for end in reversed(ends):
+        closing = Closing.create({"date": end, "justification": "Bench"})
+        env.flush_all()
+        start = time.perf_counter()
+        closing.action_close()
+        env.flush_all()
+        seconds.append(time.perf_counter() - start)
+    return seconds
+
+
+def closed_outputs(env, now):
+    """{label: function} of the figures once the periods are closed: the data
+    method at ``now`` and a year before, and with the what-if columns, each
+    starting from the latest closing before its date."""
+    from datetime import timedelta
+
+    engine = env["report.product_category_valuation.inventory_valuation"]
+    data = report_data(env, now)
+    year_before = report_data(env, now - timedelta(days=365))
+    return {
+        "closed": lambda: engine._get_valuation(engine._get_options(data()))[0],
+        "closed mid": lambda: engine._get_valuation(engine._get_options(year_before()))[
+            0
+        ],
+        "closed what-if": lambda: engine._get_valuation(
+            engine._get_options(data(show_what_if=True))
+        )[0],
+    }
+
+
 def fresh(env, function):
     """``function``, timed from an empty cache, as a new request would run it."""
 
@@ -507,7 +564,40 @@ def main():
             f"memory: peak RSS {rss_after / 1024:.0f} MiB"
             f" (grew by {(rss_after - rss_before) / 1024:.0f} MiB)"
         )
+        closed = {}
+        if not args.no_closings:
+            seconds = close_months(env, now, 24)
+            engine = env["report.product_category_valuation.inventory_valuation"]
+            options = engine._get_options(report_data(env, now)())
+            assert options["closing"], "the report starts from the latest closing"
+            measured = {"sql": measured["sql"]} | closed_outputs(env, now)
+            times, results = best_times(
+                [fresh(env, function) for function in measured.values()],
+                args.repeat,
+            )
+            closed = dict(zip(measured, times, strict=True))
+            for label, result in zip(measured, results, strict=True):
+                ratio = closed[label] / closed["sql"]
+                print(
+                    f"{label:>14}: {closed[label] * 1000:8.0f} ms"
+                    f"  {ratio:6.2f} x sql  ({len(result)} rows)"
+                )
+            monthly = sorted(seconds[1:])[len(seconds[1:]) // 2]
+            closed["monthly closing"] = monthly
+            print(
+                f"monthly closing: {monthly * 1000:8.0f} ms"
+                f"  {monthly / closed['sql']:6.2f} x sql"
+                f"  (median of {len(seconds) - 1}, each from the previous one;"
+                f" the first, from the start: {seconds[0] * 1000:.0f} ms)"
+            )
         cr.rollback()
+    if closed:
+        print(
+            f"RATIO closed/sql={closed['closed'] / closed['sql']:.2f}"
+            f" closed-mid/sql={closed['closed mid'] / closed['sql']:.2f}"
+            f" whatif-closed/sql={closed['closed what-if'] / closed['sql']:.2f}"
+            f" closing/sql={closed['monthly closing'] / closed['sql']:.2f}"
+        )
     both_floors = best["sql"] + best["ledger floor"]
     print(
         "RATIO"

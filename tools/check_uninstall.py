@@ -144,10 +144,13 @@ def check_odoo_works(env, order_id, invoice_id):
     assert "product.item.group" not in env, "the item group model is still there"
     env.cr.execute(
         "SELECT tgname FROM pg_trigger WHERE tgname LIKE %s"
-        " UNION ALL SELECT proname FROM pg_proc WHERE proname LIKE %s",
+        " UNION ALL SELECT proname FROM pg_proc WHERE proname LIKE %s"
+        " UNION ALL SELECT indexname FROM pg_indexes"
+        " WHERE indexname = 'stock_valuation_layer_company_create_date_index'",
         [f"{MODULE}%", f"{MODULE}%"],
     )
-    assert not env.cr.fetchall(), "triggers or functions of the addon are left"
+    left = env.cr.fetchall()
+    assert not left, f"triggers, functions or indexes of the addon are left: {left}"
     # stock still values with the closings' triggers gone
     product = order.order_line.product_id[:1]
     layer = env["stock.valuation.layer"].create(
