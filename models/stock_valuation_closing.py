@@ -95,8 +95,8 @@ class StockValuationClosing(models.Model):
     difference = fields.Monetary(
         readonly=True,
         copy=False,
-        help="The sum of the differences between the ledger and the inventory, "
-        "per stock valuation account, at the closing date.",
+        help="The differences between the ledger and the inventory at the "
+        "closing date, per stock valuation account, added without their signs.",
     )
     stale = fields.Boolean(
         readonly=True,
@@ -307,7 +307,8 @@ class StockValuationClosing(models.Model):
                 "previous_id": previous.id,
                 "product_count": totals[0],
                 "total_value": self.currency_id.round(totals[1]),
-                "difference": sum(rec["difference"] for rec in reconciliation),
+                # differences of opposite signs on two accounts do not cancel
+                "difference": sum(abs(rec["difference"]) for rec in reconciliation),
                 "reopen_reason": False,
                 "stale": False,
             }
