@@ -373,6 +373,27 @@ class StockValuationClosing(models.Model):
             )
 
     # ------------------------------------------------------------------
+    # The closing's stock as the valuation report prints it
+    # ------------------------------------------------------------------
+    def _report_data(self):
+        """The valuation report's choices at the closing date: the figures
+        start from this closing."""
+        self.ensure_one()
+        return {
+            "company_id": self.company_id.id,
+            "date": fields.Date.to_string(self.date),
+            "date_basis": "valuation",
+            "group_by": "category",
+            "level": "detail",
+        }
+
+    def action_print_pdf(self):
+        return self.env[ENGINE]._download_action(self._report_data(), "pdf")
+
+    def action_export_xlsx(self):
+        return self.env[ENGINE]._download_action(self._report_data(), "xlsx")
+
+    # ------------------------------------------------------------------
     # The lock of the closed period
     # ------------------------------------------------------------------
     def _locked_accounts(self):

@@ -6,8 +6,10 @@ values, the reconciliation and the layout extend the same model in the files
 named after them."""
 
 import contextlib
+import json
 from datetime import date as Date
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 import pytz
 
@@ -330,6 +332,18 @@ class InventoryValuationReport(models.AbstractModel):
             "views": [(False, "list"), (False, "form")],
             "domain": self._ledger_domain(options, account),
             "context": {"create": False},
+        }
+
+    @api.model
+    def _download_action(self, data, output):
+        """Open the report's download route for the choices ``data``: it runs on
+        a read-only cursor (a read replica when one is configured) and writes
+        nothing."""
+        query = urlencode({"options": json.dumps(data)})
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/product_category_valuation/valuation.{output}?{query}",
+            "target": "self",
         }
 
     @api.model

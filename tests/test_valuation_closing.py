@@ -4,7 +4,9 @@ from the previous closing plus the layers since, equal to the full scan; the
 ledger's agreement checked (or a justification kept); one chain per company,
 reopened from its end only, by inventory valuation managers."""
 
+import json
 from datetime import date, timedelta
+from urllib.parse import parse_qs, urlparse
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
@@ -448,3 +450,25 @@ class TestReportFromClosings(ClosingCase):
         )
         self.env.invalidate_all()
         self.assertTrue(following.stale)
+
+    def test_a_closing_prints_through_the_report(self):
+        closing = self._closing(self.days[3])
+        closing.action_close()
+        for button, output in (
+            ("action_print_pdf", "pdf"),
+            ("action_export_xlsx", "xlsx"),
+        ):
+            action = getattr(closing.with_user(self.accountant), button)()
+            url = urlparse(action["url"])
+            self.assertEqual(
+                url.path, f"/product_category_valuation/valuation.{output}"
+            )
+            data = json.loads(parse_qs(url.query)["options"][0])
+            self.assertEqual(data["date"], fields.Date.to_string(closing.date))
+            engine = self._engine(self.accountant).with_context(tz="Europe/Brussels")
+            options = engine._get_options(data)
+            self.assertEqual(options["closing"], closing)
+            report = engine._get_report_data(data)
+            self.assertIn(closing.name, dict(report["header"])["Figures From"])
+            total = next(row for row in report["rows"] if row["kind"] == "total")
+            self.assertAlmostEqual(total["value"], closing.total_value, 2)

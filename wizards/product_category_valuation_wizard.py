@@ -1,7 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-import json
 from datetime import datetime
-from urllib.parse import urlencode
 
 import pytz
 from markupsafe import Markup
@@ -210,14 +208,7 @@ class ProductCategoryValuationWizard(models.TransientModel):
         return data
 
     def _download(self, output):
-        """Open the report's download route: it runs on a read-only cursor (a read
-        replica when one is configured) and writes nothing."""
-        query = urlencode({"options": json.dumps(self._checked_report_data())})
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/product_category_valuation/valuation.{output}?{query}",
-            "target": "self",
-        }
+        return self.env[ENGINE]._download_action(self._checked_report_data(), output)
 
     def action_print_pdf(self):
         return self._download("pdf")
