@@ -41,3 +41,12 @@ class ResCompany(models.Model):
         "next closing is computed from. Written by every closing and reopening, "
         "so that two people closing at once cannot both extend the chain.",
     )
+    inventory_closing_schedule = fields.Selection(
+        selection=[("none", "No Automatic Closing"), ("monthly", "Monthly")],
+        string="Inventory Closing",
+        required=True,
+        default="none",
+        help="Monthly: on the first days of each month, the previous month is "
+        "closed when the ledger agrees with the inventory; otherwise a draft "
+        "closing waits for an inventory valuation manager, with an activity.",
+    )

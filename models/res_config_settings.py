@@ -14,3 +14,6 @@ class ResConfigSettings(models.TransientModel):
     item_group_required = fields.Boolean(
         related="company_id.item_group_required", readonly=False
     )
+    inventory_closing_schedule = fields.Selection(
+        related="company_id.inventory_closing_schedule", readonly=False, required=True
+    )

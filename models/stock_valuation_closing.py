@@ -26,7 +26,7 @@ MANAGER_GROUP = "product_category_valuation.group_inventory_valuation_manager"
 class StockValuationClosing(models.Model):
     _name = "stock.valuation.closing"
     _description = "Inventory Closing"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "company_id, date desc, id desc"
     _check_company_auto = True
 
@@ -209,7 +209,7 @@ class StockValuationClosing(models.Model):
     # Closing
     # ------------------------------------------------------------------
     def _check_manager(self):
-        if not self.env.user.has_group(MANAGER_GROUP):
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
                 self.env._(
                     "Only inventory valuation managers (stock and accounting "
@@ -370,6 +370,56 @@ class StockValuationClosing(models.Model):
                     date=format_date(self.env, self.date),
                     accounts=format_list(self.env, differing),
                 )
+            )
+
+    # ------------------------------------------------------------------
+    # The scheduled closing
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_close_months(self):
+        """Close the previous month of every company that asks for it (its
+        setting), unless it is closed already: done when the ledger agrees,
+        otherwise left in draft with an activity for the inventory valuation
+        managers. Never fails on a company's refusal: it waits for a person."""
+        companies = self.env["res.company"].search(
+            [("inventory_closing_schedule", "=", "monthly")]
+        )
+        for company in companies:
+            self.with_company(company)._close_previous_month(company)
+
+    def _close_previous_month(self, company):
+        day = fields.Date.context_today(self).replace(day=1) - timedelta(days=1)
+        last = company.inventory_closing_id
+        if last and last.date >= day:
+            return
+        closing = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("date", "=", day),
+                ("state", "in", ("draft", "cancel")),
+            ],
+            limit=1,
+        ) or self.create({"company_id": company.id, "date": day})
+        try:
+            with self.env.cr.savepoint():
+                closing._close()
+        except UserError as error:
+            closing._ask_managers(str(error))
+
+    def _ask_managers(self, reason):
+        """An activity for each inventory valuation manager of the company, once."""
+        self.ensure_one()
+        managers = self.env.ref(MANAGER_GROUP).users.filtered(
+            lambda user: not user.share and self.company_id in user.company_ids
+        )
+        waiting = self.activity_ids.user_id
+        summary = self.env._("Close the inventory period")
+        for manager in managers - waiting:
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=manager.id,
+                summary=summary,
+                note=reason,
             )
 
     # ------------------------------------------------------------------

@@ -472,3 +472,60 @@ class TestReportFromClosings(ClosingCase):
             self.assertIn(closing.name, dict(report["header"])["Figures From"])
             total = next(row for row in report["rows"] if row["kind"] == "total")
             self.assertAlmostEqual(total["value"], closing.total_value, 2)
+
+
+class TestScheduledClosing(ClosingCase):
+    def _previous_month_end(self):
+        return fields.Date.today().replace(day=1) - timedelta(days=1)
+
+    def _run_cron(self):
+        self.env.ref(
+            "product_category_valuation.ir_cron_close_inventory_months"
+        ).method_direct_trigger()
+
+    def test_nothing_without_the_setting(self):
+        self.assertEqual(self.company.inventory_closing_schedule, "none")
+        self._run_cron()
+        self.assertFalse(
+            self.env["stock.valuation.closing"].search(
+                [("company_id", "=", self.company.id)]
+            )
+        )
+
+    def test_the_previous_month_is_closed_when_the_ledger_agrees(self):
+        self.company.inventory_closing_schedule = "monthly"
+        self._run_cron()
+        closing = self.company.inventory_closing_id
+        self.assertEqual(closing.state, "done")
+        self.assertEqual(closing.date, self._previous_month_end())
+        self.assertSameStock(self._snapshot(closing), self._full_scan(closing.date))
+        self._run_cron()  # closed already: nothing more
+        self.assertEqual(
+            self.env["stock.valuation.closing"].search(
+                [("company_id", "=", self.company.id)]
+            ),
+            closing,
+        )
+
+    def test_a_disagreement_waits_for_the_managers(self):
+        self.company.inventory_closing_schedule = "monthly"
+        self._entry(self.group_valuation, 75.0, date=self.days[1])
+        self._run_cron()
+        self._run_cron()
+        closing = self.env["stock.valuation.closing"].search(
+            [("company_id", "=", self.company.id)]
+        )
+        self.assertEqual(len(closing), 1)
+        self.assertEqual(closing.state, "draft")
+        self.assertFalse(closing.line_ids)
+        self.assertFalse(self.company.inventory_closing_id)
+        managers = closing.activity_ids.user_id
+        self.assertIn(self.stock_manager, managers)
+        self.assertIn(self.account_manager, managers)
+        self.assertNotIn(self.stock_user, managers)
+        self.assertEqual(len(closing.activity_ids), len(managers), "once each")
+        self.assertIn("disagree on", closing.activity_ids[0].note)
+        # a manager justifies and closes
+        closing.with_user(self.stock_manager).justification = "Reclassified in March"
+        closing.with_user(self.stock_manager).action_close()
+        self.assertEqual(closing.state, "done")
