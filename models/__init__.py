@@ -24,3 +24,4 @@ from . import stock_valuation_closing
 from . import stock_valuation_closing_line
 from . import stock_valuation_closing_account
 from . import stock_valuation_layer
+from . import stock_valuation_closing_adjustment

@@ -31,6 +31,16 @@ class ProductCategory(models.Model):
         help="Archived categories are hidden. A category that still holds active "
         "products, itself or through its subcategories, cannot be archived.",
     )
+    property_stock_variation_account_id = fields.Many2one(
+        comodel_name="account.account",
+        string="Stock Variation Account",
+        company_dependent=True,
+        ondelete="restrict",
+        check_company=True,
+        help="Periodic valuation: the counterpart of the inventory closing's "
+        "adjustment of the stock valuation account (the change in stock of the "
+        "period). Empty: the category's expense account.",
+    )
     category_type = fields.Selection(
         selection=[("view", "View"), ("normal", "Normal")],
         required=True,

@@ -50,3 +50,10 @@ class ResCompany(models.Model):
         "closed when the ledger agrees with the inventory; otherwise a draft "
         "closing waits for an inventory valuation manager, with an activity.",
     )
+    inventory_closing_adjustment = fields.Boolean(
+        string="Periodic Adjustment Entry",
+        help="Each inventory closing posts, dated on its day, one entry that brings "
+        "the stock valuation accounts of periodically valued products to their "
+        "closing value, against each category's stock variation account. "
+        "Reopening the closing reverses it.",
+    )

@@ -17,3 +17,6 @@ class ResConfigSettings(models.TransientModel):
     inventory_closing_schedule = fields.Selection(
         related="company_id.inventory_closing_schedule", readonly=False, required=True
     )
+    inventory_closing_adjustment = fields.Boolean(
+        related="company_id.inventory_closing_adjustment", readonly=False
+    )

@@ -265,12 +265,20 @@ class StockValuationClosing(models.Model):
                 "level": "summary",
             }
         )
+        if self.name == "/":
+            self.name = (
+                self.env["ir.sequence"]
+                .with_company(self.company_id)
+                .next_by_code("stock.valuation.closing")
+            )
+        self.previous_id = previous
         self.line_ids.sudo().unlink()
         self.account_ids.sudo().unlink()
         self.env.flush_all()
         # from the chain's end, unless its period changed behind its lock
         start = previous if not previous.stale else previous.browse()
         self._insert_lines(engine._closing_snapshot_query(options, start))
+        self._post_adjustment()
         accounts = self._account_values()
         reconciliation = engine._get_reconciliation(options, accounts)
         self._check_reconciliation(reconciliation)
@@ -296,15 +304,9 @@ class StockValuationClosing(models.Model):
         )[0]
         self.write(
             {
-                "name": self.name
-                if self.name != "/"
-                else self.env["ir.sequence"]
-                .with_company(self.company_id)
-                .next_by_code("stock.valuation.closing"),
                 "state": "done",
                 "tz": tz,
                 "cutoff": options["day_end"],
-                "previous_id": previous.id,
                 "product_count": totals[0],
                 "total_value": self.currency_id.round(totals[1]),
                 # differences of opposite signs on two accounts do not cancel
@@ -404,6 +406,7 @@ class StockValuationClosing(models.Model):
             with self.env.cr.savepoint():
                 closing._close()
         except UserError as error:
+            self.env.invalidate_all()  # what the refused closing wrote is gone
             closing._ask_managers(str(error))
 
     def _ask_managers(self, reason):
@@ -528,6 +531,7 @@ class StockValuationClosing(models.Model):
                 )
             closing.state = "cancel"
             closing._set_last_done(closing.previous_id)
+            closing._reverse_adjustment()
             closing.message_post(
                 body=self.env._("Reopened: %(reason)s", reason=reason),
             )
