@@ -25,3 +25,5 @@ from . import stock_valuation_closing_line
 from . import stock_valuation_closing_account
 from . import stock_valuation_layer
 from . import stock_valuation_closing_adjustment
+from . import stock_valuation_closing_lock
+from . import stock_valuation_closing_schedule
