@@ -107,6 +107,17 @@ class TestTours(RolesMixin, HttpCase):
             login=self.stock_manager.login,
         )
 
+    def test_stock_manager_closes_a_period(self):
+        self.start_tour(
+            "/odoo/action-product_category_valuation.stock_valuation_closing_action",
+            "pcv_inventory_closing_tour",
+            login=self.stock_manager.login,
+        )
+        closing = self.env["stock.valuation.closing"].search([], limit=1)
+        self.assertEqual(closing.state, "done")
+        self.assertEqual(closing.justification, "Stock counted by the auditors")
+        self.assertEqual(self.env.company.inventory_closing_id, closing)
+
     def test_accountant_finds_the_choices_again_after_a_preview(self):
         wizard_url = (
             "/odoo/action-product_category_valuation.valuation_report_wizard_action"

@@ -139,6 +139,39 @@ tours.add("pcv_valuation_drill_down_tour", {
     ],
 });
 
+tours.add("pcv_inventory_closing_tour", {
+    steps: () => [
+        {
+            content: "A new closing",
+            trigger: ".o_list_button_add",
+            run: "click",
+        },
+        {
+            content: "Why the ledger may disagree",
+            trigger: "div[name=justification] textarea",
+            run: "edit Stock counted by the auditors",
+        },
+        {
+            content: "Close the period",
+            trigger: ".o_form_statusbar button[name=action_close]",
+            run: "click",
+        },
+        {
+            content: "Confirm",
+            trigger: ".modal:contains(Close the period up to this date) .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "The closing is closed, numbered, and can be reopened",
+            trigger: ".o_form_statusbar:has(button[name=action_reopen]) .o_arrow_button_current:contains(Closed)",
+        },
+        {
+            content: "Its name comes from the sequence",
+            trigger: ".oe_title:contains(INVCL/)",
+        },
+    ],
+});
+
 tours.add("pcv_invoice_margin_clerk_tour", {
     steps: () => [
         {
