@@ -382,6 +382,12 @@ class TestReportFromClosings(ClosingCase):
                 )
                 self.assertEqual(got_figures, figures)
                 self.assertEqual(got_accounts, accounts)
+                if basis == "valuation":  # and Odoo's own valuation agrees
+                    at = options["day_end"] - timedelta(seconds=1)
+                    for product in self.products().with_context(to_date=at):
+                        quantity, value = got_figures.get(product.id, (0.0, 0.0))
+                        self.assertAlmostEqual(quantity, product.quantity_svl, 4)
+                        self.assertAlmostEqual(value, product.value_svl, 2)
 
     def test_the_header_names_the_closing(self):
         closing = self._closing(self.days[3])
