@@ -86,8 +86,9 @@ class InventoryValuationXlsx(models.AbstractModel):
             workbook, sheet, styles, report, header_row
         )
         # the total (the last row) stays out of the filter's range: always
-        # shown, its SUBTOTAL formulas add up what the filter leaves
-        sheet.autofilter(header_row, 0, last_row - 1, len(report["columns"]))
+        # shown, its SUBTOTAL formulas add up what the filter leaves; the last
+        # column (the row's kind) lets the filter leave the products alone
+        sheet.autofilter(header_row, 0, last_row - 1, len(report["columns"]) + 1)
         self._print_setup(sheet, header_row)
 
     def _write_valuation_head(self, sheet, styles, report):
@@ -129,9 +130,13 @@ class InventoryValuationXlsx(models.AbstractModel):
                 title,
                 styles["head"] if kind == "text" else styles["head_number"],
             )
+        sheet.write_string(
+            header_row, len(columns) + 1, self.env._("Row"), styles["head"]
+        )
         sheet.freeze_panes(header_row + 1, 1)
         sheet.set_column(0, 0, 50)
         sheet.set_column(1, len(columns), 16)
+        sheet.set_column(len(columns) + 1, len(columns) + 1, 10)
         return header_row
 
     def _write_valuation_rows(self, workbook, sheet, styles, report, header_row):
@@ -158,6 +163,13 @@ class InventoryValuationXlsx(models.AbstractModel):
         # in detail, each subtotal is a SUBTOTAL formula over the rows of its
         # section (which ignores the nested ones): a filtered sheet adds up
         formulas = report["options"]["level"] == "detail"
+        kind_column = len(columns) + 1
+        kinds = {
+            "group": self.env._("Heading"),
+            "product": self.env._("Product"),
+            "subtotal": self.env._("Subtotal"),
+            "total": self.env._("Total"),
+        }
         sections = []  # the first row of each open section, by its heading
         first_row = row_index = header_row + 1
         for row in report["rows"]:
@@ -174,6 +186,7 @@ class InventoryValuationXlsx(models.AbstractModel):
                     {"bold": strong, "indent": level}
                 )
             write_string(row_index, 0, label, label_styles[strong, level])
+            write_string(row_index, kind_column, kinds[kind])
             if kind == "group":
                 sections.append(row_index + 1)
             elif kind == "product":

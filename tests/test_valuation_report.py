@@ -641,10 +641,32 @@ class TestReportOutputs(ValuationReportCase):
         pane = sheet.find(".//m:pane", ns)
         self.assertEqual(pane.get("ySplit"), str(header_row))
         auto_filter = sheet.find(".//m:autoFilter", ns)
+        last_cell = auto_filter.get("ref").split(":")[1]
         self.assertEqual(
-            auto_filter.get("ref").split(":")[1][1:],
+            last_cell[1:],
             str(total_row - 1),
             "the total stays out of the filter's range",
+        )
+        # the filter's last column says what each row is: filtering on
+        # "Product" leaves the products alone
+        kind_col = header["Row"]
+        self.assertEqual(last_cell[0], kind_col)
+        kinds = {
+            row: cells.get((row, kind_col)) for row in range(header_row + 1, total_row)
+        }
+        self.assertEqual(set(kinds.values()), {"Heading", "Product", "Subtotal"})
+        product_rows = {row for row, kind in kinds.items() if kind == "Product"}
+        self.assertEqual(len(product_rows), len(lines))
+        self.assertEqual(
+            {cells[(row, "A")] for row in product_rows},
+            set(self.products().with_context(lang="en_US").mapped("display_name")),
+        )
+        self.assertTrue(
+            all(
+                str(cells[(row, "A")]).startswith("Total ")
+                for row, kind in kinds.items()
+                if kind == "Subtotal"
+            )
         )
         levels = {row.get("outlineLevel") for row in sheet.findall(".//m:row", ns)}
         # categories at level 1, their products one deeper (3 = level 2 + 1)
