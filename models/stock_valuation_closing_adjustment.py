@@ -104,7 +104,6 @@ class StockValuationClosing(models.Model):
             return []
         balances = self._adjusted_balances(accounts)
         Category = self.env["product.category"].sudo()
-        Account = self.env["account.account"].sudo()
         name = self.env._("Periodic stock adjustment %(closing)s", closing=self.name)
         lines = []
         for account_id in sorted(accounts):
@@ -133,7 +132,7 @@ class StockValuationClosing(models.Model):
                 continue
             lines.append(
                 {
-                    "account_id": Account.browse(account_id).id,
+                    "account_id": account_id,
                     "balance": amount,
                     "name": name,
                 }
