@@ -92,15 +92,15 @@ class InventoryValuationReport(models.AbstractModel):
     def _closing_snapshot_query(self, options, previous):
         """Rows (product, quantity, value, value of its layers without a journal
         entry, category, costing method, valuation, stock valuation account) of
-        every product holding stock or value at the as-of day's end (``options``
-        by valuation date), from the closing ``previous``."""
+        every product valued up to the as-of day's end (``options`` by valuation
+        date), from the closing ``previous``: those with nothing left too, which
+        the report lists on request."""
         return SQL(
             """
             %(tag)s WITH %(layers)s, %(products)s
             SELECT pr.product_id, pr.quantity, pr.value, pr.value_without_entry,
                    pr.categ_id, pr.cost_method, pr.valuation, pr.account_id
               FROM products pr
-             WHERE pr.quantity <> 0 OR pr.value <> 0
             """,
             tag=QUERY_TAG,
             layers=self._layers_since_closing_cte(options, previous),

@@ -5,6 +5,7 @@ ledger's agreement checked (or a justification kept); one chain per company,
 reopened from its end only, by inventory valuation managers."""
 
 import json
+import random
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -70,8 +71,11 @@ class ClosingCase(ValuationReportCase):
         }
 
     def _snapshot(self, closing):
+        """{product: (quantity, value)} of the closing's lines that hold some."""
         return {
-            line.product_id.id: (line.quantity, line.value) for line in closing.line_ids
+            line.product_id.id: (line.quantity, line.value)
+            for line in closing.line_ids
+            if line.quantity or line.value
         }
 
     def assertSameStock(self, snapshot, full_scan):
@@ -652,3 +656,94 @@ class TestPeriodicAdjustment(ClosingCase):
         closing.justification = "Adjusted by hand"
         closing.action_close()
         self.assertFalse(closing.adjustment_move_id)
+
+
+class TestRandomHistories(ClosingCase):
+    """Histories drawn at random (seeded, so that a failure repeats): receipts
+    and deliveries on random days, some entries post-dated, closings on random
+    days; at every day and on both dating bases, the figures from the closings
+    equal those computed before any closing, and Odoo's own valuation."""
+
+    def _history(self, rng):
+        products = self.products()
+        moves = []
+        for _index in range(24):
+            product = rng.choice(products)
+            if rng.random() < 0.6 or not product.qty_available:
+                moves.append(
+                    self._receive(product, rng.randint(1, 9), rng.randint(2, 30))
+                )
+            else:
+                moves.append(
+                    self._deliver(product, rng.randint(1, int(product.qty_available)))
+                )
+        self.env.flush_all()
+        start = self.days[-1] + timedelta(days=1)
+        for move in moves:
+            day = start + timedelta(days=rng.randint(0, 19))
+            entry_day = day + timedelta(days=rng.choice((0, 0, 0, 2)))
+            layers = move.stock_valuation_layer_ids
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE stock_valuation_layer SET create_date = %(at)s"
+                    " WHERE id IN %(layers)s;"
+                    " UPDATE account_move SET date = %(day)s WHERE id IN %(moves)s;"
+                    " UPDATE account_move_line SET date = %(day)s"
+                    " WHERE move_id IN %(moves)s",
+                    at=fields.Datetime.to_datetime(day) + timedelta(hours=9),
+                    layers=tuple(layers.ids),
+                    day=entry_day,
+                    moves=tuple(layers.account_move_id.ids) or (0,),
+                )
+            )
+        self.env.invalidate_all()
+        return [start + timedelta(days=offset) for offset in range(-1, 23)]
+
+    def _figures(self, day, basis):
+        engine = self._engine(self.stock_manager).with_context(tz="Europe/Brussels")
+        options = engine._get_options(
+            {
+                "company_id": self.company.id,
+                "date": fields.Date.to_string(day),
+                "date_basis": basis,
+                "include_zero": True,
+            }
+        )
+        lines = engine._get_valuation(options)[0]
+        return options, {
+            line["product_id"]: (round(line["quantity"], 4), round(line["value"], 2))
+            for line in lines
+        }
+
+    def test_random_histories(self):
+        for seed in (7, 2026):
+            with self.subTest(seed=seed):
+                rng = random.Random(seed)
+                with self.env.cr.savepoint(flush=False) as savepoint:
+                    days = self._history(rng)
+                    expected = {
+                        (day, basis): self._figures(day, basis)[1]
+                        for day in days
+                        for basis in ("valuation", "accounting")
+                    }
+                    closed = sorted(rng.sample(days[1:-2], 3))
+                    for day in closed:
+                        self._closing(
+                            day, justification="Post-dated entries"
+                        ).action_close()
+                    for (day, basis), figures in expected.items():
+                        options, got = self._figures(day, basis)
+                        self.assertEqual(
+                            bool(options["closing"]), any(d <= day for d in closed)
+                        )
+                        self.assertEqual(got, figures, f"{day} {basis}")
+                        if basis == "valuation":
+                            at = options["day_end"] - timedelta(seconds=1)
+                            for product in self.products().with_context(to_date=at):
+                                quantity, value = got.get(product.id, (0.0, 0.0))
+                                self.assertAlmostEqual(
+                                    quantity, product.quantity_svl, 4
+                                )
+                                self.assertAlmostEqual(value, product.value_svl, 2)
+                    savepoint.rollback()
+                self.env.invalidate_all()
