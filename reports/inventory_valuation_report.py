@@ -290,25 +290,19 @@ class InventoryValuationReport(models.AbstractModel):
         product = self._option_records(
             [product_id], "product_id", "product.product", options["company"]
         )
-        Layer = self.env["stock.valuation.layer"]
-        Layer.check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._(
+        return self._drill_action(
+            "stock.valuation.layer",
+            self.env._(
                 "Valuation of %(product)s at %(date)s",
                 product=product.display_name,
                 date=self._as_of_text(options),
             ),
-            "res_model": Layer._name,
-            "view_mode": "list,form",
-            "views": [(False, "list"), (False, "form")],
-            "domain": [
+            [
                 ("product_id", "=", product.id),
                 ("company_id", "=", options["company"].id),
                 *self._layer_dated_domain(options),
             ],
-            "context": {"create": False},
-        }
+        )
 
     @api.model
     def action_open_journal_items(self, data, account_id):
@@ -318,19 +312,27 @@ class InventoryValuationReport(models.AbstractModel):
         account = self._option_records(
             [account_id], "account_id", "account.account", options["company"]
         )
-        Item = self.env["account.move.line"]
-        Item.check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._(
+        return self._drill_action(
+            "account.move.line",
+            self.env._(
                 "%(account)s at %(date)s",
                 account=account.display_name,
                 date=self._as_of_text(options),
             ),
-            "res_model": Item._name,
+            self._ledger_domain(options, account),
+        )
+
+    def _drill_action(self, model, name, domain):
+        """The records of ``model`` matching ``domain``, in a list, for a user who
+        may read them."""
+        self.env[model].check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
             "view_mode": "list,form",
             "views": [(False, "list"), (False, "form")],
-            "domain": self._ledger_domain(options, account),
+            "domain": domain,
             "context": {"create": False},
         }
 
