@@ -405,6 +405,8 @@ def floors(env, now):
                 sheet.write_string(row, col, f"Bench label {col}")
             for col in range(4, 7):
                 sheet.write_number(row, col, row * 1.5, number)
+            # the row's kind, which the detail writes last for its filter
+            sheet.write_string(row, 7, "Product")
         workbook.close()
         return buffer.getvalue()
 
