@@ -73,6 +73,22 @@ class StockValuationClosing(models.Model):
         string="Products",
         readonly=True,
     )
+    receipt_ids = fields.One2many(
+        comodel_name="stock.valuation.closing.receipt",
+        inverse_name="closing_id",
+        string="Receipts",
+        readonly=True,
+        help="The receipts of the period, with what was received before each: "
+        "the what-if FIFO and LIFO of later reports read what they keep on hand "
+        "from them, without sorting the history again.",
+    )
+    from_start = fields.Boolean(
+        string="Computed From the Start",
+        readonly=True,
+        copy=False,
+        help="Computed from the start of history: there was no closing before, "
+        "or its period had changed behind its lock.",
+    )
     account_ids = fields.One2many(
         comodel_name="stock.valuation.closing.account",
         inverse_name="closing_id",
@@ -194,11 +210,13 @@ class StockValuationClosing(models.Model):
             )
         self.previous_id = previous
         self.line_ids.sudo().unlink()
+        self.receipt_ids.sudo().unlink()
         self.account_ids.sudo().unlink()
         self.env.flush_all()
         # from the chain's end, unless its period changed behind its lock
         start = previous if not previous.stale else previous.browse()
         self._insert_lines(engine._closing_snapshot_query(options, start))
+        self._insert_receipts(engine._closing_receipts_query(options, start))
         self._post_adjustment()
         accounts = self._account_values()
         reconciliation = engine._get_reconciliation(options, accounts)
@@ -234,6 +252,7 @@ class StockValuationClosing(models.Model):
                 "difference": sum(abs(rec["difference"]) for rec in reconciliation),
                 "reopen_reason": False,
                 "stale": False,
+                "from_start": not start,
             }
         )
         self._set_last_done(self)
@@ -245,22 +264,53 @@ class StockValuationClosing(models.Model):
             SQL(
                 """
                 INSERT INTO stock_valuation_closing_line (
-                    closing_id, company_id, product_id, quantity, value,
-                    value_without_entry, categ_id, cost_method, valuation,
-                    account_id, create_uid, create_date, write_uid, write_date)
-                SELECT %(closing)s, %(company)s, s.product_id, s.quantity, s.value,
-                       COALESCE(s.value_without_entry, 0), s.categ_id, s.cost_method,
-                       s.valuation, s.account_id, %(uid)s,
-                       NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                    closing_id, product_id, quantity, value, value_without_entry,
+                    incoming_quantity, incoming_value, categ_id, cost_method,
+                    valuation, account_id)
+                SELECT %(closing)s, s.product_id, s.quantity, s.value,
+                       COALESCE(s.value_without_entry, 0),
+                       COALESCE(s.incoming_quantity, 0),
+                       COALESCE(s.incoming_value, 0), s.categ_id, s.cost_method,
+                       s.valuation, s.account_id
                   FROM (%(snapshot)s) s
                 """,
                 closing=self.id,
-                company=self.company_id.id,
-                uid=self.env.uid,
                 snapshot=snapshot,
             )
         )
         self.env.invalidate_all()
+
+    def _insert_receipts(self, receipts):
+        """The receipts of ``receipts`` (``_closing_receipts_query``), written
+        in one statement."""
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO stock_valuation_closing_receipt (
+                    closing_id, product_id, layer, receipt_date, quantity, value,
+                    received_before, value_before)
+                SELECT %(closing)s, r.product_id, r.layer_id, r.receipt_date,
+                       r.quantity, r.value, r.received_before, r.value_before
+                  FROM (%(receipts)s) r
+                """,
+                closing=self.id,
+                receipts=receipts,
+            )
+        )
+        self.env.invalidate_all()
+
+    def _receipts_chain(self):
+        """The closings whose receipts hold the history up to this one's
+        cut-off: this one and its predecessors, back to the one computed from
+        the start of history."""
+        chain = self.browse()
+        closing = self
+        while closing:
+            chain |= closing
+            if closing.from_start:
+                break
+            closing = closing.previous_id
+        return chain
 
     def _account_values(self):
         """{stock valuation account id: (value, value without journal entry)} of

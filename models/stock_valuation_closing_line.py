@@ -14,6 +14,9 @@ class StockValuationClosingLine(models.Model):
     _name = "stock.valuation.closing.line"
     _description = "Inventory Closing Line"
     _order = "closing_id, product_id"
+    # written in one statement by its closing, which holds who and when: no
+    # more foreign keys to check on every line than the figures need
+    _log_access = False
 
     closing_id = fields.Many2one(
         comodel_name="stock.valuation.closing",
@@ -21,7 +24,7 @@ class StockValuationClosingLine(models.Model):
         index=True,
         ondelete="cascade",
     )
-    company_id = fields.Many2one(comodel_name="res.company", required=True)
+    company_id = fields.Many2one(related="closing_id.company_id")
     currency_id = fields.Many2one(related="company_id.currency_id")
     product_id = fields.Many2one(
         comodel_name="product.product", required=True, ondelete="restrict"
@@ -32,6 +35,16 @@ class StockValuationClosingLine(models.Model):
     value_without_entry = fields.Monetary(
         string="Value Without Journal Entry",
         help="The value of the product's layers that have no journal entry.",
+    )
+    incoming_quantity = fields.Float(
+        string="Quantity Received",
+        digits="Product Unit of Measure",
+        help="The quantity of all the product's incoming layers up to the cut-off "
+        "(receipts, returns, inventory gains): the what-if average cost's base.",
+    )
+    incoming_value = fields.Monetary(
+        string="Value Received",
+        help="The value of all the product's incoming layers up to the cut-off.",
     )
     categ_id = fields.Many2one(
         comodel_name="product.category", string="Category", ondelete="restrict"

@@ -17,7 +17,7 @@ class InventoryValuationReport(models.AbstractModel):
         figures at the as-of date can start from (its day and cut-off at or
         before the as-of date), and the one passed over with the reason
         ("stale": its period changed behind its lock; "what_if": the what-if
-        columns read the whole history), if any."""
+        columns by accounting date read the whole history), if any."""
         closing = options["company"].sudo().inventory_closing_id
         # every layer the closing holds counts at the as-of date
         _operator, bound = self._creation_bound(options)
@@ -29,17 +29,20 @@ class InventoryValuationReport(models.AbstractModel):
             return closing, None
         if closing.stale:
             return closing.browse(), (closing, "stale")
-        if options["show_what_if"]:
+        # a closing's receipts are those of its period by valuation date: by
+        # accounting date, some of them count later
+        if options["show_what_if"] and options["date_basis"] == "accounting":
             return closing.browse(), (closing, "what_if")
         return closing, None
 
-    def _layers_since_closing_cte(self, options, closing):
+    def _layers_since_closing_cte(self, options, closing, incoming=False):
         """The CTE ``layers`` of ``_layers_cte``, from the lines of the done
         closing ``closing`` (none: the start of history) plus the company's
-        layers created after its cut-off, dated as the report dates them. By
-        accounting date, the closing's layers whose journal entry is dated
-        after the as-of day are taken out (a closing freezes the stock by
-        valuation date)."""
+        layers created after its cut-off, dated as the report dates them, with
+        ``incoming``, the quantity and value of the incoming layers up to the
+        date too. By accounting date, the closing's layers whose journal entry
+        is dated after the as-of day are taken out (a closing freezes the stock
+        by valuation date)."""
         dated_join, dated = self._layer_dated(options)
         since = SQL("svl.create_date >= %s", closing.cutoff) if closing else SQL("TRUE")
         later_entries = SQL("")
@@ -47,7 +50,7 @@ class InventoryValuationReport(models.AbstractModel):
             later_entries = SQL(
                 """
                 UNION ALL
-                SELECT svl.product_id, -svl.value, -svl.quantity, 0
+                SELECT svl.product_id, -svl.value, -svl.quantity, 0, NULL, NULL
                   FROM account_move am
                   JOIN stock_valuation_layer svl ON svl.account_move_id = am.id
                  WHERE am.date > %(day)s AND svl.company_id = %(company)s
@@ -62,16 +65,19 @@ class InventoryValuationReport(models.AbstractModel):
             layers AS (
                 SELECT x.product_id, SUM(x.value) AS value,
                        SUM(x.quantity) AS quantity,
-                       SUM(x.value_without_entry) AS value_without_entry
+                       SUM(x.value_without_entry) AS value_without_entry%(incoming)s
                   FROM (
                       SELECT cl.product_id, cl.value, cl.quantity,
-                             cl.value_without_entry
+                             cl.value_without_entry, cl.incoming_quantity,
+                             cl.incoming_value
                         FROM stock_valuation_closing_line cl
                        WHERE cl.closing_id = %(closing)s
                       UNION ALL
                       SELECT svl.product_id, svl.value, svl.quantity,
                              CASE WHEN svl.account_move_id IS NULL
-                                  THEN svl.value ELSE 0 END
+                                  THEN svl.value ELSE 0 END,
+                             CASE WHEN svl.quantity > 0 THEN svl.quantity END,
+                             CASE WHEN svl.quantity > 0 THEN svl.value END
                         FROM stock_valuation_layer svl
                         %(dated_join)s
                        WHERE svl.company_id = %(company)s AND %(since)s
@@ -87,22 +93,90 @@ class InventoryValuationReport(models.AbstractModel):
             dated_join=dated_join,
             dated=dated,
             later_entries=later_entries,
+            incoming=SQL(
+                """,
+                SUM(x.incoming_quantity) AS incoming_quantity,
+                SUM(x.incoming_value) AS incoming_value
+                """
+            )
+            if incoming
+            else SQL(""),
+        )
+
+    def _receipts_since_cte(self, options, closing):
+        """The CTE ``receipts_since``: the company's incoming layers created
+        after the cut-off of the done closing ``closing`` (none: the start of
+        history), dated as the report dates them, each with the quantity and
+        value of all the product's receipts before it (the closing's totals,
+        then those since, in the order they came: creation, then id)."""
+        dated_join, dated = self._layer_dated(options)
+        return SQL(
+            """
+            receipts_since AS (
+                SELECT svl.product_id, svl.id AS layer_id,
+                       svl.create_date AS receipt_date, svl.quantity, svl.value,
+                       COALESCE(cl.incoming_quantity, 0)
+                           + SUM(svl.quantity) OVER earlier - svl.quantity
+                           AS received_before,
+                       COALESCE(cl.incoming_value, 0)
+                           + SUM(svl.value) OVER earlier - svl.value
+                           AS value_before
+                  FROM stock_valuation_layer svl
+                  %(dated_join)s
+                  LEFT JOIN stock_valuation_closing_line cl
+                         ON cl.closing_id = %(closing)s
+                        AND cl.product_id = svl.product_id
+                 WHERE svl.company_id = %(company)s AND %(since)s AND %(dated)s
+                   AND svl.quantity > 0
+                WINDOW earlier AS (
+                    PARTITION BY svl.product_id ORDER BY svl.create_date, svl.id
+                    ROWS UNBOUNDED PRECEDING
+                )
+            )
+            """,
+            closing=closing.id or None,
+            company=options["company"].id,
+            since=SQL("svl.create_date >= %s", closing.cutoff)
+            if closing
+            else SQL("TRUE"),
+            dated_join=dated_join,
+            dated=dated,
         )
 
     def _closing_snapshot_query(self, options, previous):
         """Rows (product, quantity, value, value of its layers without a journal
-        entry, category, costing method, valuation, stock valuation account) of
-        every product valued up to the as-of day's end (``options`` by valuation
-        date), from the closing ``previous``: those with nothing left too, which
-        the report lists on request."""
+        entry, quantity and value received, category, costing method,
+        valuation, stock valuation account) of every product valued up to the
+        as-of day's end (``options`` by valuation date), from the closing
+        ``previous``: those with nothing left too, which the report lists on
+        request."""
         return SQL(
             """
             %(tag)s WITH %(layers)s, %(products)s
             SELECT pr.product_id, pr.quantity, pr.value, pr.value_without_entry,
-                   pr.categ_id, pr.cost_method, pr.valuation, pr.account_id
+                   pr.incoming_quantity, pr.incoming_value, pr.categ_id,
+                   pr.cost_method, pr.valuation, pr.account_id
               FROM products pr
             """,
             tag=QUERY_TAG,
-            layers=self._layers_since_closing_cte(options, previous),
-            products=self._products_cte(options),
+            layers=self._layers_since_closing_cte(options, previous, incoming=True),
+            products=self._products_cte(
+                options, SQL(", l.incoming_quantity, l.incoming_value")
+            ),
+        )
+
+    def _closing_receipts_query(self, options, previous):
+        """Rows (product, layer, receipt date, quantity, value, quantity and
+        value received before) of the receipts after the cut-off of the closing
+        ``previous`` up to the as-of day's end (``options`` by valuation date):
+        those that a closing at that day writes."""
+        return SQL(
+            """
+            %(tag)s WITH %(receipts)s
+            SELECT r.product_id, r.layer_id, r.receipt_date, r.quantity, r.value,
+                   r.received_before, r.value_before
+              FROM receipts_since r
+            """,
+            tag=QUERY_TAG,
+            receipts=self._receipts_since_cte(options, previous),
         )

@@ -122,8 +122,8 @@ class InventoryValuationReport(models.AbstractModel):
             )
         if skipped:
             return self.env._(
-                "The start of history: the what-if columns value every receipt "
-                "still on hand."
+                "The start of history: by accounting date, the what-if columns "
+                "read every receipt since the start."
             )
         if options["company"].sudo().inventory_closing_id:
             return self.env._("The start of history (no closing before this date).")

@@ -193,8 +193,10 @@ class InventoryValuationReport(models.AbstractModel):
         product, with the value of those without a journal entry (all of them
         when no layer of the company has one: ``with_entries`` false), from
         the inventory closing of the options if any."""
-        if options.get("closing"):  # never with the what-if columns
-            return self._layers_since_closing_cte(options, options["closing"])
+        if options.get("closing"):
+            return self._layers_since_closing_cte(
+                options, options["closing"], incoming=bool(incoming)
+            )
         dated_join, dated = self._layer_dated(options)
         return SQL(
             """
