@@ -35,6 +35,12 @@ class InventoryValuationReport(models.AbstractModel):
             return closing.browse(), (closing, "what_if")
         return closing, None
 
+    @staticmethod
+    def _created_since(closing):
+        """The condition on a layer ``svl`` of being created after the cut-off
+        of the closing ``closing`` (none: always)."""
+        return SQL("svl.create_date >= %s", closing.cutoff) if closing else SQL("TRUE")
+
     def _layers_since_closing_cte(self, options, closing, incoming=False):
         """The CTE ``layers`` of ``_layers_cte``, from the lines of the done
         closing ``closing`` (none: the start of history) plus the company's
@@ -44,7 +50,7 @@ class InventoryValuationReport(models.AbstractModel):
         is dated after the as-of day are taken out (a closing freezes the stock
         by valuation date)."""
         dated_join, dated = self._layer_dated(options)
-        since = SQL("svl.create_date >= %s", closing.cutoff) if closing else SQL("TRUE")
+        since = self._created_since(closing)
         later_entries = SQL("")
         if closing and options["date_basis"] == "accounting":
             later_entries = SQL(
@@ -136,9 +142,7 @@ class InventoryValuationReport(models.AbstractModel):
             """,
             closing=closing.id or None,
             company=options["company"].id,
-            since=SQL("svl.create_date >= %s", closing.cutoff)
-            if closing
-            else SQL("TRUE"),
+            since=self._created_since(closing),
             dated_join=dated_join,
             dated=dated,
         )

@@ -610,7 +610,7 @@ class TestWhatIfFromClosings(ClosingCase):
         earliest receipts of the whole history, those that the closing had
         already let go included (not the closing's stock first, as a LIFO
         layered per period would)."""
-        first, second, returned = self._incoming(self.fifo_product)
+        *_earlier, returned = self._incoming(self.fifo_product)
         receipt = self._receive(self.fifo_product, 10, 20.0)
         received = self.days[-1] + timedelta(days=2)
         layers = receipt.stock_valuation_layer_ids
