@@ -234,14 +234,27 @@ class TestClosingAccess(ClosingCase):
         self.assertFalse(elsewhere.previous_id)
         self.assertFalse(elsewhere.line_ids)
         self.assertEqual(elsewhere.state, "done")
-        # the user's other company does not see this company's closings
-        self.assertNotIn(
-            first,
-            self.env["stock.valuation.closing"]
-            .with_user(self.stock_manager)
-            .with_context(allowed_company_ids=other.ids)
-            .search([]),
-        )
+        # the user's other company does not see this company's closings, nor
+        # their lines or receipts (which take their company from the closing)
+        self.assertTrue(first.line_ids and first.receipt_ids)
+        for model, records in (
+            ("stock.valuation.closing", first),
+            ("stock.valuation.closing.line", first.line_ids),
+            ("stock.valuation.closing.receipt", first.receipt_ids),
+        ):
+            with self.subTest(model=model):
+                Model = (
+                    self.env[model]
+                    .with_user(self.stock_manager)
+                    .with_context(allowed_company_ids=other.ids)
+                )
+                self.assertFalse(Model.search([("id", "in", records.ids)]))
+                self.assertEqual(
+                    Model.with_context(
+                        allowed_company_ids=self.company.ids
+                    ).search_count([("id", "in", records.ids)]),
+                    len(records),
+                )
 
     def test_default_date_is_the_end_of_last_month(self):
         closing = self.env["stock.valuation.closing"].with_user(self.stock_manager)
