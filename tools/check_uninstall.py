@@ -146,11 +146,15 @@ def check_odoo_works(env, order_id, invoice_id):
         "SELECT tgname FROM pg_trigger WHERE tgname LIKE %s"
         " UNION ALL SELECT proname FROM pg_proc WHERE proname LIKE %s"
         " UNION ALL SELECT indexname FROM pg_indexes"
-        " WHERE indexname = 'stock_valuation_layer_company_create_date_index'",
+        " WHERE indexname = 'stock_valuation_layer_company_create_date_index'"
+        " UNION ALL SELECT tablename FROM pg_tables"
+        " WHERE tablename LIKE 'stock\\_valuation\\_closing%%'",
         [f"{MODULE}%", f"{MODULE}%"],
     )
     left = env.cr.fetchall()
-    assert not left, f"triggers, functions or indexes of the addon are left: {left}"
+    assert not left, (
+        f"triggers, functions, indexes or tables of the addon are left: {left}"
+    )
     # stock still values with the closings' triggers gone
     product = order.order_line.product_id[:1]
     layer = env["stock.valuation.layer"].create(
