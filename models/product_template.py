@@ -8,8 +8,8 @@ from odoo.tools import SQL
 
 from .product_category import format_product_names
 
-# Accounts a storable product valued in real time must resolve (seed 000: the
-# accounts exist before the group, the group before the item).
+# Accounts a storable product valued in real time must resolve (BHIMA's inventory
+# guide: the accounts exist before the group, the group before the item).
 REAL_TIME_ACCOUNT_KEYS = ("stock_valuation", "stock_input", "stock_output")
 
 

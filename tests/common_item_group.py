@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Item groups and their accounts (seeds 004 and 000), the set-up of every test
-of postings, valuation and reconciliation."""
+"""Item groups and their accounts (Dynamics 365 item groups, BHIMA inventory
+groups), the set-up of every test of postings, valuation and reconciliation."""
 
 from odoo import Command, fields
 
@@ -10,7 +10,7 @@ from .common import RolesMixin
 
 
 class ItemGroupCase(RolesMixin, AccountTestInvoicingCommon):
-    """Seeds 004 (item groups) and 000 (inventory groups): a group's accounts drive
+    """Dynamics 365 item groups and BHIMA inventory groups: a group's accounts drive
     the postings of its products, before the category's and the company's."""
 
     @classmethod

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Item model groups (seed 004) and the bolt of the negative inventory tests."""
+"""Item model groups (Dynamics 365) and the bolt of the negative inventory tests."""
 
 from odoo import Command
 

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Categories with minimum margins and main articles (seed 003), and the
-quotations of the margin tests."""
+"""Categories with minimum margins and main articles (OpenFire's category
+guide), and the quotations of the margin tests."""
 
 from odoo import Command
 from odoo.tests import new_test_user
@@ -11,7 +11,7 @@ MARGIN_ACTIVITY = "product_category_valuation.mail_act_margin_approval"
 
 
 class MarginCase(CategoryValuationCase):
-    """Seed 003, "Taux de marge" and "Article principal".
+    """OpenFire's category guide, "Taux de marge" and "Article principal".
 
     Root (View, 15 %) > Furniture (main article, inherits 15 %) and Lamps (main
     article, own 30 %); Services (not a main article, 50 %) is ignored.

@@ -8,8 +8,8 @@ from .common import CategoryValuationCase
 
 
 class TestCategoryType(CategoryValuationCase):
-    """Seed 003, "Type de catégorie": a View category only parents other
-    categories; products live in Normal categories."""
+    """OpenFire's category guide, "Type de catégorie": a View category only
+    parents other categories; products live in Normal categories."""
 
     @classmethod
     def setUpClass(cls):

@@ -343,7 +343,8 @@ class TestItemGroupPostings(ItemGroupCase):
 
 
 class TestRealTimePrerequisites(ItemGroupCase):
-    """Seed 000: the accounts exist before the group, the group before the item."""
+    """BHIMA's inventory guide: the accounts exist before the group, the group
+    before the item."""
 
     @classmethod
     def setUpClass(cls):

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Seed 004, Dynamics 365 "item model groups": stock policies per group of
+"""Dynamics 365 "item model groups": stock policies per group of
 products, kept in agreement with Odoo's product categories; negative physical
 inventory forbidden by group, category (down the tree) or company; item groups
 required where the company wants them."""

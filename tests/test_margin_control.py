@@ -41,7 +41,7 @@ class TestCategoryMargin(MarginCase):
         self.assertEqual(chairs.effective_min_margin_rate, 0)
         self.assertFalse(chairs.min_margin_rate_source_id)
 
-    def test_category_form_follows_the_seed_sections(self):
+    def test_category_form_follows_openfire_sections(self):
         arch = self.env["product.category"].get_views([(False, "form")])["views"][
             "form"
         ]["arch"]

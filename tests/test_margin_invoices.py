@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Customer invoices know their main article by the rule of quotations, and a
 customer invoice made without an order obeys the minimum margin of its main
-article's category when it is posted (seed 003: "articles principaux sur les
-commandes / factures clients")."""
+article's category when it is posted (OpenFire's category guide: "articles
+principaux sur les commandes / factures clients")."""
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
