@@ -114,6 +114,28 @@ def rpc(session, url, model, method, *args, **kwargs):
     return answer["result"]
 
 
+def closed_yesterday(session, url):
+    """The id of an inventory closing of yesterday, closed now (the latest
+    closing reopened and closed again if there is one)."""
+    Closing = "stock.valuation.closing"
+    latest = rpc(session, url, Closing, "search", [("state", "=", "done")], limit=1)
+    if latest:
+        rpc(session, url, Closing, "write", latest, {"reopen_reason": "Screenshots"})
+        rpc(session, url, Closing, "action_reopen", latest)
+        closing = latest[0]
+    else:
+        yesterday = time.strftime("%Y-%m-%d", time.localtime(time.time() - 86400))
+        closing = rpc(
+            session,
+            url,
+            Closing,
+            "create",
+            {"date": yesterday, "justification": "Demo: periodic categories"},
+        )
+    rpc(session, url, Closing, "action_close", [closing])
+    return closing
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8069")
@@ -181,7 +203,32 @@ def main():
     below_minimum = re.search(
         r'<filter string="([^"]*)" name="margin_below_minimum"', search
     ).group(1)
+    closing = closed_yesterday(session, url)
+    # the tabs' titles, in the user's language
+    closing_form = rpc(
+        session,
+        url,
+        "stock.valuation.closing",
+        "get_views",
+        [[False, "form"]],
+        context={"lang": args.lang},
+    )["views"]["form"]["arch"]
+    tabs = dict(
+        (name, html.unescape(title))
+        for title, name in re.findall(
+            r'<page string="([^"]*)" name="([^"]*)"', closing_form
+        )
+    )
     pages = {
+        "closing_form.png": f"/odoo/stock.valuation.closing/{closing}",
+        "closing_receipts.png": (
+            f"/odoo/stock.valuation.closing/{closing}",
+            ((".o_notebook .nav-link", tabs["receipts"]),),
+        ),
+        "closing_accounts.png": (
+            f"/odoo/stock.valuation.closing/{closing}",
+            ((".o_notebook .nav-link", tabs["accounts"]),),
+        ),
         "category_form.png": "/odoo/product.category/%s" % xmlid("demo_category_desks"),
         "quotation_below_minimum.png": "/odoo/sale.order/%s"
         % xmlid("demo_quotation_below"),
