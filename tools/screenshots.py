@@ -220,13 +220,13 @@ def main():
         )
     )
     pages = {
-        "closing_form.png": f"/odoo/stock.valuation.closing/{closing}",
+        "closing_form.png": f"/odoo/action-{MODULE}.stock_valuation_closing_action/{closing}",
         "closing_receipts.png": (
-            f"/odoo/stock.valuation.closing/{closing}",
+            f"/odoo/action-{MODULE}.stock_valuation_closing_action/{closing}",
             ((".o_notebook .nav-link", tabs["receipts"]),),
         ),
         "closing_accounts.png": (
-            f"/odoo/stock.valuation.closing/{closing}",
+            f"/odoo/action-{MODULE}.stock_valuation_closing_action/{closing}",
             ((".o_notebook .nav-link", tabs["accounts"]),),
         ),
         "category_form.png": "/odoo/product.category/%s" % xmlid("demo_category_desks"),
