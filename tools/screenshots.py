@@ -219,14 +219,15 @@ def main():
             r'<page string="([^"]*)" name="([^"]*)"', closing_form
         )
     )
+    closing_page = f"/odoo/action-{MODULE}.stock_valuation_closing_action/{closing}"
     pages = {
-        "closing_form.png": f"/odoo/action-{MODULE}.stock_valuation_closing_action/{closing}",
+        "closing_form.png": closing_page,
         "closing_receipts.png": (
-            f"/odoo/action-{MODULE}.stock_valuation_closing_action/{closing}",
+            closing_page,
             ((".o_notebook .nav-link", tabs["receipts"]),),
         ),
         "closing_accounts.png": (
-            f"/odoo/action-{MODULE}.stock_valuation_closing_action/{closing}",
+            closing_page,
             ((".o_notebook .nav-link", tabs["accounts"]),),
         ),
         "category_form.png": "/odoo/product.category/%s" % xmlid("demo_category_desks"),
