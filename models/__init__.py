@@ -23,6 +23,7 @@ from . import product_stock_valuation_transfer
 from . import stock_valuation_closing
 from . import stock_valuation_closing_line
 from . import stock_valuation_closing_receipt
+from . import stock_valuation_closing_on_hand
 from . import stock_valuation_closing_account
 from . import stock_valuation_layer
 from . import stock_valuation_closing_adjustment

@@ -366,6 +366,18 @@ class StockValuationClosing(models.Model):
     def action_export_xlsx(self):
         return self.env[ENGINE]._download_action(self._report_data(), "xlsx")
 
+    def action_open_on_hand(self):
+        """The receipts that FIFO and LIFO keep on hand at the cut-off."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "product_category_valuation.stock_valuation_closing_on_hand_action"
+        )
+        action["domain"] = [("closing_id", "=", self.id)]
+        action["display_name"] = self.env._(
+            "Receipts on Hand at %(closing)s", closing=self.display_name
+        )
+        return action
+
     # ------------------------------------------------------------------
     # Reopening
     # ------------------------------------------------------------------

@@ -170,6 +170,12 @@ class TestClosingAccess(ClosingCase):
             ("stock.valuation.closing", first),
             ("stock.valuation.closing.line", first.line_ids),
             ("stock.valuation.closing.receipt", first.receipt_ids),
+            (
+                "stock.valuation.closing.on.hand",
+                self.env["stock.valuation.closing.on.hand"].search(
+                    [("closing_id", "=", first.id)]
+                ),
+            ),
         ):
             with self.subTest(model=model):
                 Model = (

@@ -273,6 +273,74 @@ class TestWhatIfFromClosings(ClosingCase):
         self.assertEqual(last._receipts_chain(), last)
         self.assertEqual(len(last.receipt_ids), 6)
 
+    def _on_hand(self, closing, product, method):
+        rows = self.env["stock.valuation.closing.on.hand"].search(
+            [
+                ("closing_id", "=", closing.id),
+                ("product_id", "=", product.id),
+                ("method", "=", method),
+            ]
+        )
+        return [(row.layer_id, row.quantity, round(row.value, 6)) for row in rows]
+
+    def test_receipts_on_hand_at_a_closing(self):
+        """What FIFO and LIFO keep at a closing's cut-off, read from the
+        receipts of its chain: the tranches that the what-if columns value."""
+        first, second, returned = self._incoming(self.fifo_product)
+        closing = self._closing(self.days[3])
+        closing.action_close()
+        # the desk: 11 of the 23 units received are on hand
+        self.assertEqual(
+            self._on_hand(closing, self.fifo_product, "fifo"),
+            [(second, 8.0, 64.0), (returned, 3.0, round(returned.value, 6))],
+        )
+        self.assertEqual(
+            self._on_hand(closing, self.fifo_product, "lifo"),
+            [(first, 10.0, 50.0), (second, 1.0, 8.0)],
+        )
+        # the next closing reads the desk's receipts in the first one
+        cheap, dear = self._incoming(self.avco_product)
+        later = self._closing(self.days[-1], justification="Revaluation")
+        later.action_close()
+        self.assertEqual(
+            self._on_hand(later, self.fifo_product, "lifo"),
+            [(first, 10.0, 50.0), (second, 1.0, 8.0)],
+        )
+        self.assertEqual(
+            self._on_hand(later, self.avco_product, "fifo"),
+            [(cheap, 6.0, 60.0), (dear, 10.0, 200.0)],
+        )
+        self.assertEqual(
+            self._on_hand(later, self.avco_product, "lifo"),
+            [(cheap, 10.0, 100.0), (dear, 6.0, 120.0)],
+        )
+        # they add up to the what-if columns at the closing date
+        lines = self._what_if(self.days[-1])[1]
+        OnHand = self.env["stock.valuation.closing.on.hand"]
+        for product in self.products():
+            for method in ("fifo", "lifo"):
+                rows = OnHand.search(
+                    [
+                        ("closing_id", "=", later.id),
+                        ("product_id", "=", product.id),
+                        ("method", "=", method),
+                    ]
+                )
+                self.assertAlmostEqual(
+                    sum(rows.mapped("value")),
+                    lines[product.id][f"{method}_value"],
+                    2,
+                    f"{method} {product.name}",
+                )
+        # the closing's button opens them
+        action = later.with_user(self.stock_manager).action_open_on_hand()
+        self.assertEqual(action["res_model"], "stock.valuation.closing.on.hand")
+        self.assertEqual(
+            OnHand.search(action["domain"]),
+            OnHand.search([("closing_id", "=", later.id)]),
+        )
+        self.assertEqual(len(OnHand.search(action["domain"])), 10)
+
     def test_what_if_columns_from_a_closing(self):
         days = [*self.days, self.days[-1] + timedelta(days=3)]
         expected = {day: self._what_if(day)[1] for day in days}

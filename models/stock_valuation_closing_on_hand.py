@@ -1,0 +1,123 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+from odoo.tools import SQL, drop_view_if_exists
+
+
+class StockValuationClosingOnHand(models.Model):
+    """The receipts still on hand at a done closing's cut-off under FIFO (the
+    last units received) and under LIFO (the first ones), each with the part of
+    it kept: the tranches the what-if columns value. Read from the receipts of
+    the closing's chain (``stock.valuation.closing.receipt``) and its lines,
+    never stored."""
+
+    _name = "stock.valuation.closing.on.hand"
+    _description = "Inventory Closing Receipt on Hand"
+    _auto = False
+    _order = "closing_id, product_id, method, receipt_date, layer"
+    # what the view reads, flushed before it is read
+    _depends = {
+        "stock.valuation.closing": ["company_id", "cutoff", "state", "from_start"],
+        "stock.valuation.closing.line": [
+            "closing_id",
+            "product_id",
+            "quantity",
+            "incoming_quantity",
+        ],
+        "stock.valuation.closing.receipt": [
+            "closing_id",
+            "product_id",
+            "layer",
+            "receipt_date",
+            "quantity",
+            "value",
+            "received_before",
+        ],
+    }
+
+    closing_id = fields.Many2one(
+        comodel_name="stock.valuation.closing", readonly=True
+    )
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    product_id = fields.Many2one(comodel_name="product.product", readonly=True)
+    method = fields.Selection(
+        selection=[("fifo", "FIFO"), ("lifo", "LIFO")],
+        string="Costing Method",
+        readonly=True,
+    )
+    layer = fields.Integer(string="Layer ID", readonly=True)
+    layer_id = fields.Many2one(
+        comodel_name="stock.valuation.layer",
+        string="Receipt",
+        compute="_compute_layer_id",
+    )
+    receipt_date = fields.Datetime(readonly=True)
+    quantity = fields.Float(
+        digits="Product Unit of Measure",
+        readonly=True,
+        help="The part of the receipt still on hand under this costing method.",
+    )
+    uom_id = fields.Many2one(related="product_id.uom_id")
+    unit_cost = fields.Float(digits="Product Price", readonly=True)
+    value = fields.Monetary(readonly=True)
+
+    @api.depends("layer")
+    def _compute_layer_id(self):
+        for row in self:
+            row.layer_id = self.env["stock.valuation.layer"].browse(row.layer)
+
+    def init(self):
+        drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE VIEW %(view)s AS (
+                    -- a done closing, the first closing of its chain (computed
+                    -- from the start of history), each product's line
+                    WITH lines AS (
+                        SELECT c.id AS closing_id, c.company_id, c.cutoff,
+                               s.start, l.product_id, l.incoming_quantity AS received,
+                               LEAST(GREATEST(l.quantity, 0), l.incoming_quantity)
+                                   AS kept
+                          FROM stock_valuation_closing c
+                          JOIN stock_valuation_closing_line l ON l.closing_id = c.id
+                         CROSS JOIN LATERAL (
+                             SELECT MAX(f.cutoff) AS start
+                               FROM stock_valuation_closing f
+                              WHERE f.company_id = c.company_id
+                                AND f.state = 'done' AND f.from_start
+                                AND f.cutoff <= c.cutoff
+                         ) s
+                         WHERE c.state = 'done'
+                    ),
+                    parts AS (
+                        SELECT l.closing_id, l.company_id, r.product_id, m.method,
+                               r.layer, r.receipt_date, r.quantity AS received,
+                               r.value, LEAST(r.quantity, CASE m.method
+                                   WHEN 'fifo' THEN r.received_before + r.quantity
+                                                    - (l.received - l.kept)
+                                   ELSE l.kept - r.received_before
+                               END) AS quantity
+                          FROM lines l
+                          JOIN stock_valuation_closing k
+                            ON k.company_id = l.company_id AND k.state = 'done'
+                           AND k.cutoff BETWEEN l.start AND l.cutoff
+                          JOIN stock_valuation_closing_receipt r
+                            ON r.closing_id = k.id AND r.product_id = l.product_id
+                         CROSS JOIN (VALUES ('fifo'), ('lifo')) AS m(method)
+                    )
+                    -- the closing in the high bits, the receipt and method below
+                    SELECT (p.closing_id::bigint << 32)
+                               + p.layer::bigint * 2
+                               + (p.method = 'lifo')::int AS id,
+                           p.closing_id, p.company_id, p.product_id, p.method,
+                           p.layer, p.receipt_date, p.quantity,
+                           p.value / p.received AS unit_cost,
+                           p.value / p.received * p.quantity AS value
+                      FROM parts p
+                     WHERE p.quantity > 0
+                )
+                """,
+                view=SQL.identifier(self._table),
+            )
+        )
