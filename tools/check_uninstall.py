@@ -148,12 +148,14 @@ def check_odoo_works(env, order_id, invoice_id):
         " UNION ALL SELECT indexname FROM pg_indexes"
         " WHERE indexname = 'stock_valuation_layer_company_create_date_index'"
         " UNION ALL SELECT tablename FROM pg_tables"
-        " WHERE tablename LIKE 'stock\\_valuation\\_closing%%'",
+        " WHERE tablename LIKE 'stock\\_valuation\\_closing%%'"
+        " UNION ALL SELECT viewname FROM pg_views"
+        " WHERE viewname LIKE 'stock\\_valuation\\_closing%%'",
         [f"{MODULE}%", f"{MODULE}%"],
     )
     left = env.cr.fetchall()
     assert not left, (
-        f"triggers, functions, indexes or tables of the addon are left: {left}"
+        f"triggers, functions, indexes, tables or views of the addon are left: {left}"
     )
     # stock still values with the closings' triggers gone
     product = order.order_line.product_id[:1]
