@@ -34,9 +34,7 @@ class StockValuationClosingOnHand(models.Model):
         ],
     }
 
-    closing_id = fields.Many2one(
-        comodel_name="stock.valuation.closing", readonly=True
-    )
+    closing_id = fields.Many2one(comodel_name="stock.valuation.closing", readonly=True)
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     product_id = fields.Many2one(comodel_name="product.product", readonly=True)
@@ -58,7 +56,7 @@ class StockValuationClosingOnHand(models.Model):
         help="The part of the receipt still on hand under this costing method.",
     )
     uom_id = fields.Many2one(related="product_id.uom_id")
-    unit_cost = fields.Float(digits="Product Price", readonly=True)
+    unit_cost = fields.Float(digits="Product Price", readonly=True, aggregator=None)
     value = fields.Monetary(readonly=True)
 
     @api.depends("layer")

@@ -55,10 +55,12 @@ class StockValuationClosingReceipt(models.Model):
     received_before = fields.Float(
         string="Quantity Received Before",
         digits="Product Unit of Measure",
+        aggregator=None,
         help="The quantity of all the product's receipts before this one.",
     )
     value_before = fields.Monetary(
         string="Value Received Before",
+        aggregator=None,
         help="The value of all the product's receipts before this one.",
     )
 

@@ -181,8 +181,9 @@ def main():
             {"lang_ids": [(6, 0, lang)], "overwrite": True},
         )
         rpc(session, url, "base.language.install", "lang_install", [wizard])
-        uid = rpc(session, url, "res.users", "search", [("login", "=", "admin")])
-        rpc(session, url, "res.users", "write", uid, {"lang": args.lang})
+    # the admin's language, back to English after a run in another one
+    uid = rpc(session, url, "res.users", "search", [("login", "=", "admin")])
+    rpc(session, url, "res.users", "write", uid, {"lang": args.lang})
     company = rpc(session, url, "res.users", "read", [2], ["company_id"])
     options = json.dumps(
         {
@@ -225,6 +226,11 @@ def main():
         "closing_receipts.png": (
             closing_page,
             ((".o_notebook .nav-link", tabs["receipts"]),),
+        ),
+        # what FIFO and LIFO keep on hand at the closing, receipt by receipt
+        "closing_on_hand.png": (
+            closing_page,
+            ("button[name=action_open_on_hand]",),
         ),
         "closing_accounts.png": (
             closing_page,
