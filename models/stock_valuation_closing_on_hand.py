@@ -75,8 +75,7 @@ class StockValuationClosingOnHand(models.Model):
                     WITH lines AS (
                         SELECT c.id AS closing_id, c.company_id, c.cutoff,
                                s.start, l.product_id, l.incoming_quantity AS received,
-                               LEAST(GREATEST(l.quantity, 0), l.incoming_quantity)
-                                   AS kept
+                               %(kept)s AS kept
                           FROM stock_valuation_closing c
                           JOIN stock_valuation_closing_line l ON l.closing_id = c.id
                          CROSS JOIN LATERAL (
@@ -117,5 +116,8 @@ class StockValuationClosingOnHand(models.Model):
                 )
                 """,
                 view=SQL.identifier(self._table),
+                kept=self.env["stock.valuation.closing.receipt"]._kept_units(
+                    SQL("l.quantity"), SQL("l.incoming_quantity")
+                ),
             )
         )

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
+from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 # a product's receipts in the order they came, by what was received before them
@@ -63,6 +64,14 @@ class StockValuationClosingReceipt(models.Model):
         aggregator=None,
         help="The value of all the product's receipts before this one.",
     )
+
+    @staticmethod
+    def _kept_units(on_hand, received):
+        """SQL of how many of the ``received`` units ever received FIFO and LIFO
+        keep on hand (``on_hand``, SQL too): none below 0, all of them at most;
+        LIFO keeps the first ones, FIFO the last ones, after the first
+        ``received - kept``."""
+        return SQL("LEAST(GREATEST(%s, 0), %s)", on_hand, received)
 
     @api.depends("layer")
     def _compute_layer_id(self):

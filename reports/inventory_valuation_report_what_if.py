@@ -156,8 +156,7 @@ class InventoryValuationReport(models.AbstractModel):
                         AND cl.product_id = b.product_id
                  CROSS JOIN LATERAL (
                      SELECT COALESCE(b.incoming_quantity, 0) AS received,
-                            LEAST(GREATEST(b.quantity, 0),
-                                  COALESCE(b.incoming_quantity, 0)) AS kept
+                            %(kept)s AS kept
                  ) AS n
                  CROSS JOIN LATERAL (
                      VALUES ('lifo', n.kept), ('fifo', n.received - n.kept)
@@ -202,6 +201,9 @@ class InventoryValuationReport(models.AbstractModel):
             )
             """,
             receipts_since=self._receipts_since_cte(options, closing),
+            kept=self.env["stock.valuation.closing.receipt"]._kept_units(
+                SQL("b.quantity"), SQL("COALESCE(b.incoming_quantity, 0)")
+            ),
             closing=closing.id,
             chain=closing._receipts_chain().ids,
         )
