@@ -50,19 +50,53 @@ class ClosingCase(ValuationReportCase):
         )
         return Closing.create({"date": day, **values})
 
+    def _valuation(self, day, **values):
+        """(options, {product id: line}) of the report at the end of ``day`` in
+        the closing user's time zone, by valuation date unless ``values`` (more
+        options) say otherwise."""
+        engine = self._engine(self.stock_manager).with_context(tz="Europe/Brussels")
+        options = engine._get_options(
+            {
+                "company_id": self.company.id,
+                "date": fields.Date.to_string(day),
+                **values,
+            }
+        )
+        lines = engine._get_valuation(options)[0]
+        return options, {line["product_id"]: line for line in lines}
+
+    def _what_if(self, day, **values):
+        """``_valuation`` with the what-if columns."""
+        return self._valuation(day, show_what_if=True, **values)
+
     def _full_scan(self, day):
         """{product: (quantity, value)} of the report at the end of ``day``, by
         valuation date, in the closing user's time zone (from the start of
         history while no closing precedes ``day``)."""
-        engine = self._engine(self.stock_manager).with_context(tz="Europe/Brussels")
-        options = engine._get_options(
-            {"company_id": self.company.id, "date": fields.Date.to_string(day)}
-        )
         return {
-            line["product_id"]: (line["quantity"], line["value"])
-            for line in engine._get_valuation(options)[0]
+            product_id: (line["quantity"], line["value"])
+            for product_id, line in self._valuation(day)[1].items()
             if line["quantity"] or line["value"]
         }
+
+    def _redate(self, layers, day, entry_day=None):
+        """Date ``layers`` on ``day`` (at 9:00 UTC) and their journal entries on
+        ``entry_day`` (default: ``day``), through SQL."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE stock_valuation_layer SET create_date = %(at)s"
+                " WHERE id IN %(layers)s;"
+                " UPDATE account_move SET date = %(day)s WHERE id IN %(moves)s;"
+                " UPDATE account_move_line SET date = %(day)s"
+                " WHERE move_id IN %(moves)s",
+                at=fields.Datetime.to_datetime(day) + timedelta(hours=9),
+                layers=tuple(layers.ids),
+                day=entry_day or day,
+                moves=tuple(layers.account_move_id.ids) or (0,),
+            )
+        )
+        self.env.invalidate_all()
 
     def _snapshot(self, closing):
         """{product: (quantity, value)} of the closing's lines that hold some."""

@@ -12,6 +12,31 @@ T0 = datetime(2026, 1, 5, 8, 0)
 REPORT = "product_category_valuation.inventory_valuation"
 
 
+def what_if_oracle(layers):
+    """FIFO, LIFO and average values of the stock of ``layers`` (one product's,
+    in the order they came), from their receipts: the last units received for
+    FIFO, the first ones for LIFO; what no receipt covers at the average cost
+    of all of them."""
+    quantity = sum(layers.mapped("quantity"))
+    incoming = [(layer.quantity, layer.value) for layer in layers if layer.quantity > 0]
+    received = sum(q for q, _v in incoming)
+    average = sum(v for _q, v in incoming) / received if received else 0.0
+
+    def taken(order):
+        left, value = max(quantity, 0.0), 0.0
+        for layer_quantity, layer_value in order:
+            take = min(layer_quantity, left)
+            value += layer_value / layer_quantity * take
+            left -= take
+        return value + (quantity - min(received, max(quantity, 0.0))) * average
+
+    return {
+        "fifo_value": taken(reversed(incoming)),
+        "lifo_value": taken(incoming),
+        "average_value": quantity * average,
+    }
+
+
 class ValuationReportCase(ItemGroupCase):
     """History (one hour apart, in this order):
 

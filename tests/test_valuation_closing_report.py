@@ -12,7 +12,7 @@ from odoo import fields
 from odoo.tools import SQL
 
 from .common_closing import ClosingCase
-from .common_valuation import T0
+from .common_valuation import T0, what_if_oracle
 
 
 class TestReportFromClosings(ClosingCase):
@@ -21,23 +21,16 @@ class TestReportFromClosings(ClosingCase):
     every date, on both dating bases."""
 
     def _figures(self, day, date_basis):
-        engine = self._engine(self.stock_manager).with_context(tz="Europe/Brussels")
-        options = engine._get_options(
-            {
-                "company_id": self.company.id,
-                "date": fields.Date.to_string(day),
-                "date_basis": date_basis,
-                "include_zero": True,
-            }
-        )
-        lines = engine._get_valuation(options)[0]
+        options, lines = self._valuation(day, date_basis=date_basis, include_zero=True)
         figures = {
-            line["product_id"]: (round(line["quantity"], 4), round(line["value"], 2))
-            for line in lines
+            product_id: (round(line["quantity"], 4), round(line["value"], 2))
+            for product_id, line in lines.items()
         }
         accounts = {
             account: tuple(round(amount, 2) for amount in amounts)
-            for account, amounts in engine._get_account_values(options).items()
+            for account, amounts in self._engine(self.stock_manager)
+            ._get_account_values(options)
+            .items()
         }
         return options, figures, accounts
 
@@ -215,19 +208,6 @@ class TestWhatIfFromClosings(ClosingCase):
             if receipt.product_id == product
         ]
 
-    def _what_if(self, day, **values):
-        engine = self._engine(self.stock_manager).with_context(tz="Europe/Brussels")
-        options = engine._get_options(
-            {
-                "company_id": self.company.id,
-                "date": fields.Date.to_string(day),
-                "show_what_if": True,
-                **values,
-            }
-        )
-        lines = engine._get_valuation(options)[0]
-        return options, {line["product_id"]: line for line in lines}
-
     def test_a_closing_keeps_its_receipts(self):
         """Each closing writes the receipts of its period, with what the
         product had received before each since the start of history."""
@@ -374,22 +354,9 @@ class TestWhatIfFromClosings(ClosingCase):
         layered per period would)."""
         *_earlier, returned = self._incoming(self.fifo_product)
         receipt = self._receive(self.fifo_product, 10, 20.0)
-        received = self.days[-1] + timedelta(days=2)
-        layers = receipt.stock_valuation_layer_ids
-        self.env.cr.execute(
-            SQL(
-                "UPDATE stock_valuation_layer SET create_date = %(at)s"
-                " WHERE id IN %(layers)s;"
-                " UPDATE account_move SET date = %(day)s WHERE id IN %(moves)s;"
-                " UPDATE account_move_line SET date = %(day)s"
-                " WHERE move_id IN %(moves)s",
-                at=fields.Datetime.to_datetime(received) + timedelta(hours=9),
-                layers=tuple(layers.ids),
-                day=received,
-                moves=tuple(layers.account_move_id.ids),
-            )
+        self._redate(
+            receipt.stock_valuation_layer_ids, self.days[-1] + timedelta(days=2)
         )
-        self.env.invalidate_all()
         day = self.days[-1] + timedelta(days=3)
         # 21 on hand: the last 21 units received for FIFO, the first for LIFO
         fifo = 200.0 + returned.value + 8 * 8.0
@@ -428,83 +395,29 @@ class TestRandomHistories(ClosingCase):
                 moves.append(
                     self._deliver(product, rng.randint(1, int(product.qty_available)))
                 )
-        self.env.flush_all()
         start = self.days[-1] + timedelta(days=1)
         for move in moves:
             day = start + timedelta(days=rng.randint(0, 19))
             entry_day = day + timedelta(days=rng.choice((0, 0, 0, 2)))
-            layers = move.stock_valuation_layer_ids
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE stock_valuation_layer SET create_date = %(at)s"
-                    " WHERE id IN %(layers)s;"
-                    " UPDATE account_move SET date = %(day)s WHERE id IN %(moves)s;"
-                    " UPDATE account_move_line SET date = %(day)s"
-                    " WHERE move_id IN %(moves)s",
-                    at=fields.Datetime.to_datetime(day) + timedelta(hours=9),
-                    layers=tuple(layers.ids),
-                    day=entry_day,
-                    moves=tuple(layers.account_move_id.ids) or (0,),
-                )
-            )
-        self.env.invalidate_all()
+            self._redate(move.stock_valuation_layer_ids, day, entry_day)
         return [start + timedelta(days=offset) for offset in range(-1, 23)]
 
     def _figures(self, day, basis):
-        engine = self._engine(self.stock_manager).with_context(tz="Europe/Brussels")
-        options = engine._get_options(
-            {
-                "company_id": self.company.id,
-                "date": fields.Date.to_string(day),
-                "date_basis": basis,
-                "include_zero": True,
-            }
-        )
-        lines = engine._get_valuation(options)[0]
+        options, lines = self._valuation(day, date_basis=basis, include_zero=True)
         return options, {
-            line["product_id"]: (round(line["quantity"], 4), round(line["value"], 2))
-            for line in lines
+            product_id: (round(line["quantity"], 4), round(line["value"], 2))
+            for product_id, line in lines.items()
         }
 
-    def _what_if(self, day):
-        """{product: line} of the report with the what-if columns at the end of
-        ``day`` (by valuation date), and its options."""
-        engine = self._engine(self.stock_manager).with_context(tz="Europe/Brussels")
-        options = engine._get_options(
-            {
-                "company_id": self.company.id,
-                "date": fields.Date.to_string(day),
-                "show_what_if": True,
-            }
-        )
-        lines = engine._get_valuation(options)[0]
-        return options, {line["product_id"]: line for line in lines}
-
     def _what_if_oracle(self, product, bound):
-        """FIFO and LIFO values of the product's stock of the layers created
-        before ``bound``, from its receipts in the order they came: the last
-        units received for FIFO, the first ones for LIFO; what no receipt
-        covers at the average cost of all of them."""
-        layers = self.env["stock.valuation.layer"].search(
-            [("product_id", "=", product.id), ("create_date", "<", bound)],
-            order="create_date, id",
+        """The oracle's what-if values of the product's layers created before
+        ``bound``."""
+        return what_if_oracle(
+            self.env["stock.valuation.layer"].search(
+                [("product_id", "=", product.id), ("create_date", "<", bound)],
+                order="create_date, id",
+            )
         )
-        quantity = sum(layers.mapped("quantity"))
-        incoming = [
-            (layer.quantity, layer.value) for layer in layers if layer.quantity > 0
-        ]
-        received = sum(q for q, _v in incoming)
-        average = sum(v for _q, v in incoming) / received if received else 0.0
-
-        def taken(order):
-            left, value = max(quantity, 0.0), 0.0
-            for layer_quantity, layer_value in order:
-                take = min(layer_quantity, left)
-                value += layer_value / layer_quantity * take
-                left -= take
-            return value + (quantity - min(received, max(quantity, 0.0))) * average
-
-        return {"fifo_value": taken(reversed(incoming)), "lifo_value": taken(incoming)}
 
     def test_random_histories(self):
         for seed in (7, 2026):

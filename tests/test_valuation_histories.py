@@ -8,6 +8,7 @@ import pytz
 from odoo.tools import SQL
 
 from .common_item_group import ItemGroupCase
+from .common_valuation import what_if_oracle
 
 T0 = datetime(2026, 3, 2, 8, 0)
 
@@ -181,27 +182,12 @@ class TestRandomHistories(ItemGroupCase):
             )
             .sorted(lambda layer: (layer.create_date, layer.id))
         )
-        quantity = sum(layers.mapped("quantity"))
-        incoming = [
-            (layer.quantity, layer.value) for layer in layers if layer.quantity > 0
-        ]
-        received = sum(q for q, _v in incoming)
-        average = sum(v for _q, v in incoming) / received if received else 0.0
-
-        def taken(order):
-            left, value = max(quantity, 0.0), 0.0
-            for layer_quantity, layer_value in order:
-                take = min(layer_quantity, left)
-                value += layer_value / layer_quantity * take
-                left -= take
-            return value + (quantity - min(received, max(quantity, 0.0))) * average
-
-        return {
-            "fifo_value": taken(reversed(incoming)),
-            "lifo_value": taken(incoming),
-            "average_value": quantity * average,
-            "standard_value": quantity * product.with_company(company).standard_price,
-        }
+        oracle = what_if_oracle(layers)
+        oracle["standard_value"] = (
+            sum(layers.mapped("quantity"))
+            * product.with_company(company).standard_price
+        )
+        return oracle
 
     def _report(self, company, date, **values):
         engine = self.env["report.product_category_valuation.inventory_valuation"]
