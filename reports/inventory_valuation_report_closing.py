@@ -66,24 +66,23 @@ class InventoryValuationReport(models.AbstractModel):
                 company=options["company"].id,
                 cutoff=closing.cutoff,
             )
+        # the closing's lines joined with the layers since, summed by product:
+        # a month of layers is aggregated, not the lines again
+        columns = ("value", "quantity", "value_without_entry")
+        if incoming:
+            columns += ("incoming_quantity", "incoming_value")
         return SQL(
             """
-            layers AS (
-                SELECT x.product_id, SUM(x.value) AS value,
-                       SUM(x.quantity) AS quantity,
-                       SUM(x.value_without_entry) AS value_without_entry%(incoming)s
+            layers_since AS (
+                SELECT x.product_id, %(since_sums)s
                   FROM (
-                      SELECT cl.product_id, cl.value, cl.quantity,
-                             cl.value_without_entry, cl.incoming_quantity,
-                             cl.incoming_value
-                        FROM stock_valuation_closing_line cl
-                       WHERE cl.closing_id = %(closing)s
-                      UNION ALL
                       SELECT svl.product_id, svl.value, svl.quantity,
                              CASE WHEN svl.account_move_id IS NULL
-                                  THEN svl.value ELSE 0 END,
-                             CASE WHEN svl.quantity > 0 THEN svl.quantity END,
+                                  THEN svl.value ELSE 0 END AS value_without_entry,
+                             CASE WHEN svl.quantity > 0 THEN svl.quantity END
+                                 AS incoming_quantity,
                              CASE WHEN svl.quantity > 0 THEN svl.value END
+                                 AS incoming_value
                         FROM stock_valuation_layer svl
                         %(dated_join)s
                        WHERE svl.company_id = %(company)s AND %(since)s
@@ -91,6 +90,15 @@ class InventoryValuationReport(models.AbstractModel):
                       %(later_entries)s
                   ) x
                  GROUP BY x.product_id
+            ),
+            layers AS (
+                SELECT COALESCE(cl.product_id, s.product_id) AS product_id,
+                       %(joined)s
+                  FROM (
+                      SELECT * FROM stock_valuation_closing_line
+                       WHERE closing_id = %(closing)s
+                  ) cl
+                  FULL JOIN layers_since s ON s.product_id = cl.product_id
             )
             """,
             closing=closing.id or None,
@@ -99,14 +107,17 @@ class InventoryValuationReport(models.AbstractModel):
             dated_join=dated_join,
             dated=dated,
             later_entries=later_entries,
-            incoming=SQL(
-                """,
-                SUM(x.incoming_quantity) AS incoming_quantity,
-                SUM(x.incoming_value) AS incoming_value
-                """
-            )
-            if incoming
-            else SQL(""),
+            since_sums=SQL(", ").join(
+                SQL("SUM(x.%(c)s) AS %(c)s", c=SQL.identifier(column))
+                for column in columns
+            ),
+            joined=SQL(", ").join(
+                SQL(
+                    "COALESCE(cl.%(c)s, 0) + COALESCE(s.%(c)s, 0) AS %(c)s",
+                    c=SQL.identifier(column),
+                )
+                for column in columns
+            ),
         )
 
     def _receipts_since_cte(self, options, closing):
