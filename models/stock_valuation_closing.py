@@ -108,9 +108,10 @@ class StockValuationClosing(models.Model):
     stale = fields.Boolean(
         readonly=True,
         copy=False,
-        help="Layers of the closed period changed behind the lock (through SQL, "
-        "or a module that bypasses Odoo's rules): the report no longer starts "
-        "from this closing, and the next closing is computed from the start.",
+        help="Layers of the closed period, or journal items dated in it on its "
+        "stock accounts, changed behind the lock (through SQL, or a module that "
+        "bypasses Odoo's rules): the report no longer starts from this closing, "
+        "and the next closing is computed from the start.",
     )
     justification = fields.Text(
         tracking=True,
@@ -219,6 +220,8 @@ class StockValuationClosing(models.Model):
         self._insert_receipts(engine._closing_receipts_query(options, start))
         self._post_adjustment()
         accounts = self._account_values()
+        # the ledgers the previous closing froze, plus the items since
+        options["ledger_from"] = start
         reconciliation = engine._get_reconciliation(options, accounts)
         self._check_reconciliation(reconciliation)
         self.env["stock.valuation.closing.account"].sudo().create(
@@ -230,6 +233,7 @@ class StockValuationClosing(models.Model):
                     "inventory_value": rec["report_value"],
                     "difference": rec["difference"],
                     "parts": rec["parts"],
+                    "ledger_parts": rec["ledger_parts"],
                 }
                 for rec in reconciliation
             ]
@@ -259,8 +263,8 @@ class StockValuationClosing(models.Model):
 
     def _insert_lines(self, snapshot):
         """The lines of ``snapshot`` (``_closing_snapshot_query``), written in one
-        statement."""
-        self.env.cr.execute(
+        statement, with the settings of the report's queries."""
+        self.env[ENGINE]._execute(
             SQL(
                 """
                 INSERT INTO stock_valuation_closing_line (
@@ -282,8 +286,8 @@ class StockValuationClosing(models.Model):
 
     def _insert_receipts(self, receipts):
         """The receipts of ``receipts`` (``_closing_receipts_query``), written
-        in one statement."""
-        self.env.cr.execute(
+        in one statement, with the settings of the report's queries."""
+        self.env[ENGINE]._execute(
             SQL(
                 """
                 INSERT INTO stock_valuation_closing_receipt (

@@ -30,6 +30,11 @@ class StockValuationClosingAccount(models.Model):
     inventory_value = fields.Monetary()
     difference = fields.Monetary()
     parts = fields.Json(help="The parts of the difference, by the report's keys.")
+    ledger_parts = fields.Json(
+        help="The account's ledger up to the closing date, part by part (journal "
+        "items with and without layers, of transfers, drafts: sum, count, least "
+        "and greatest id): the next closing adds the items dated after it."
+    )
     parts_text = fields.Text(string="Causes", compute="_compute_parts_text")
 
     @api.depends("parts")

@@ -9,14 +9,19 @@ from odoo.tools import SQL, format_date, format_list
 
 from .stock_valuation_closing import ENGINE
 
-# the triggers (on stock_valuation_layer) and functions of the closings'
-# watermark (``init``), dropped when the addon is uninstalled
+# the triggers (on stock_valuation_layer and account_move_line) and functions
+# of the closings' watermark (``init``), dropped when the addon is uninstalled
 WATERMARK_OBJECTS = {
     "statement_function": "product_category_valuation_closing_stale",
     "row_function": "product_category_valuation_closing_stale_row",
     "insert": "product_category_valuation_closing_insert",
     "delete": "product_category_valuation_closing_delete",
     "update": "product_category_valuation_closing_update",
+    "items_function": "product_category_valuation_closing_stale_items",
+    "item_function": "product_category_valuation_closing_stale_item",
+    "items_insert": "product_category_valuation_closing_items_insert",
+    "items_delete": "product_category_valuation_closing_items_delete",
+    "items_update": "product_category_valuation_closing_items_update",
 }
 
 
@@ -25,7 +30,8 @@ class StockValuationClosing(models.Model):
 
     def init(self):
         """The watermark of the closed periods: triggers that flag a done
-        closing as stale when layers of its period are inserted, changed or
+        closing as stale when layers of its period, or journal items dated in
+        it on the accounts whose ledger it froze, are inserted, changed or
         deleted by any means (the ORM refuses it; SQL does not ask). Their cost
         grows with the changes, not with the history."""
         self.env.cr.execute(
@@ -69,6 +75,51 @@ class StockValuationClosing(models.Model):
                         OR OLD.create_date IS DISTINCT FROM NEW.create_date
                         OR OLD.account_move_id IS DISTINCT FROM NEW.account_move_id)
                     EXECUTE FUNCTION %(row_function)s();
+                CREATE OR REPLACE FUNCTION %(items_function)s()
+                RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    UPDATE stock_valuation_closing c SET stale = TRUE
+                     WHERE c.state = 'done' AND c.stale IS NOT TRUE
+                       AND EXISTS (
+                           SELECT 1 FROM changed_items r
+                             JOIN stock_valuation_closing_account a
+                               ON a.closing_id = c.id
+                              AND a.account_id = r.account_id
+                            WHERE r.company_id = c.company_id
+                              AND r.date <= c.date);
+                    RETURN NULL;
+                END $$;
+                CREATE OR REPLACE FUNCTION %(item_function)s()
+                RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    UPDATE stock_valuation_closing c SET stale = TRUE
+                     WHERE c.state = 'done' AND c.stale IS NOT TRUE
+                       AND c.company_id IN (OLD.company_id, NEW.company_id)
+                       AND LEAST(OLD.date, NEW.date) <= c.date
+                       AND EXISTS (
+                           SELECT 1 FROM stock_valuation_closing_account a
+                            WHERE a.closing_id = c.id
+                              AND a.account_id IN (OLD.account_id, NEW.account_id));
+                    RETURN NULL;
+                END $$;
+                DROP TRIGGER IF EXISTS %(items_insert)s ON account_move_line;
+                CREATE TRIGGER %(items_insert)s AFTER INSERT ON account_move_line
+                    REFERENCING NEW TABLE AS changed_items
+                    FOR EACH STATEMENT EXECUTE FUNCTION %(items_function)s();
+                DROP TRIGGER IF EXISTS %(items_delete)s ON account_move_line;
+                CREATE TRIGGER %(items_delete)s AFTER DELETE ON account_move_line
+                    REFERENCING OLD TABLE AS changed_items
+                    FOR EACH STATEMENT EXECUTE FUNCTION %(items_function)s();
+                DROP TRIGGER IF EXISTS %(items_update)s ON account_move_line;
+                CREATE TRIGGER %(items_update)s AFTER UPDATE ON account_move_line
+                    FOR EACH ROW WHEN (
+                        OLD.balance IS DISTINCT FROM NEW.balance
+                        OR OLD.account_id IS DISTINCT FROM NEW.account_id
+                        OR OLD.date IS DISTINCT FROM NEW.date
+                        OR OLD.parent_state IS DISTINCT FROM NEW.parent_state
+                        OR OLD.move_id IS DISTINCT FROM NEW.move_id
+                        OR OLD.company_id IS DISTINCT FROM NEW.company_id)
+                    EXECUTE FUNCTION %(item_function)s();
                 """,
                 **{
                     key: SQL.identifier(name) for key, name in WATERMARK_OBJECTS.items()
@@ -84,8 +135,13 @@ class StockValuationClosing(models.Model):
                 DROP TRIGGER IF EXISTS %(insert)s ON stock_valuation_layer;
                 DROP TRIGGER IF EXISTS %(delete)s ON stock_valuation_layer;
                 DROP TRIGGER IF EXISTS %(update)s ON stock_valuation_layer;
+                DROP TRIGGER IF EXISTS %(items_insert)s ON account_move_line;
+                DROP TRIGGER IF EXISTS %(items_delete)s ON account_move_line;
+                DROP TRIGGER IF EXISTS %(items_update)s ON account_move_line;
                 DROP FUNCTION IF EXISTS %(statement_function)s();
                 DROP FUNCTION IF EXISTS %(row_function)s();
+                DROP FUNCTION IF EXISTS %(items_function)s();
+                DROP FUNCTION IF EXISTS %(item_function)s();
                 """,
                 **{
                     key: SQL.identifier(name) for key, name in WATERMARK_OBJECTS.items()

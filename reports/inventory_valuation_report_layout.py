@@ -116,8 +116,9 @@ class InventoryValuationReport(models.AbstractModel):
             )
         if skipped and skipped[1] == "stale":
             return self.env._(
-                "The start of history: layers of the period closed by %(closing)s "
-                "changed behind its lock, so the closing is not used.",
+                "The start of history: layers or journal items of the period "
+                "closed by %(closing)s changed behind its lock, so the closing is "
+                "not used.",
                 closing=skipped[0].name,
             )
         if skipped:

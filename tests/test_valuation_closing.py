@@ -69,6 +69,78 @@ class TestClosingFigures(ClosingCase):
         expected[self.fifo_product.id] = (quantity, value + 1000)
         self.assertSameStock(self._snapshot(second), expected)
 
+    def _frozen_ledgers(self, closing):
+        return {
+            line.account_id.id: (line.ledger_balance, line.parts, line.ledger_parts or {})
+            for line in closing.account_ids
+        }
+
+    def _ledgers_from_the_start(self, day):
+        """{account id: (ledger balance, parts, ledger parts)} of the
+        reconciliation at the end of ``day``, every journal item read."""
+        engine = self._engine(self.stock_manager).with_context(tz="Europe/Brussels")
+        options = engine._get_options(
+            {"company_id": self.company.id, "date": fields.Date.to_string(day)}
+        )
+        accounts = engine._get_valuation(options)[3]
+        return {
+            rec["account"].id: (
+                rec["ledger_balance"],
+                rec["parts"],
+                {part: list(sums) for part, sums in rec["ledger_parts"].items()},
+            )
+            for rec in engine._get_reconciliation(options, accounts)
+        }
+
+    def test_the_ledger_from_the_previous_closing(self):
+        """A closing adds the journal items dated after the previous closing to
+        the ledgers that closing froze, part by part, and gets what reading
+        every item gets."""
+        manual = self._entry(self.group_valuation, 100.0, date=self.days[1])
+        draft = self._entry(self.group_valuation, 7.0, state="draft", date=self.days[1])
+        first = self._closing(self.days[2], justification="Freight")
+        first.action_close()
+        frozen = self._frozen_ledgers(first)
+        self.assertEqual(frozen, self._ledgers_from_the_start(self.days[2]))
+        self.assertEqual(
+            frozen[self.group_valuation.id][2]["unlinked"],
+            [100.0, 1, manual.line_ids[0].id, manual.line_ids[0].id],
+        )
+        self.assertEqual(frozen[self.group_valuation.id][2]["draft"][:2], [7.0, 1])
+        # more items in the next period, of every part
+        later = self._entry(self.group_valuation, 30.0, date=self.days[3])
+        self._entry(self.group_valuation, 2.0, state="draft", date=self.days[4])
+        second = self._closing(self.days[-1], justification="Freight")
+        second.action_close()
+        expected = self._ledgers_from_the_start(self.days[-1])
+        self.assertEqual(self._frozen_ledgers(second), expected)
+        balance, parts, ledger_parts = expected[self.group_valuation.id]
+        self.assertEqual(parts["unlinked"], 130.0)
+        self.assertEqual(parts["draft"], 9.0)
+        self.assertEqual(
+            ledger_parts["unlinked"][1:],
+            [2, manual.line_ids[0].id, later.line_ids[0].id],
+        )
+        self.assertEqual(ledger_parts["draft"][:3], [9.0, 2, draft.line_ids[0].id])
+        # the second read the first's ledgers, not the history: a frozen
+        # ledger changed behind the closing's back carries over
+        second.reopen_reason = "Check"
+        second.action_reopen()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE stock_valuation_closing_account"
+                " SET ledger_parts = jsonb_set(ledger_parts, '{unlinked,0}', '1100')"
+                " WHERE closing_id = %s AND account_id = %s",
+                first.id,
+                self.group_valuation.id,
+            )
+        )
+        self.env.invalidate_all()
+        second.action_close()
+        self.assertEqual(
+            self._frozen_ledgers(second)[self.group_valuation.id][0], balance + 1000
+        )
+
 
 class TestClosingRules(ClosingCase):
     def test_a_difference_needs_a_justification(self):

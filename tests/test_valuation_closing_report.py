@@ -161,6 +161,71 @@ class TestReportFromClosings(ClosingCase):
         self.env.invalidate_all()
         self.assertTrue(following.stale)
 
+    def test_journal_items_changed_behind_the_lock_are_seen(self):
+        closing = self._closing(self.days[3])
+        closing.action_close()
+        item = (
+            self.fifo_product.stock_valuation_layer_ids.sorted("id")[0]
+            .account_move_id.line_ids.filtered(
+                lambda line: line.account_id == self.group_valuation
+            )
+        )
+        self.assertLessEqual(item.date, closing.date)
+        other = self._entry(self.categ_income, 10.0, date=self.days[1])
+        later = self._entry(self.group_valuation, 5.0, date=self.days[4])
+        self.env.flush_all()
+        # items of other accounts, or dated after the closing: it still holds
+        for sql in (
+            SQL(
+                "UPDATE account_move_line SET balance = balance + 1"
+                " WHERE move_id = %s",
+                other.id,
+            ),
+            SQL(
+                "UPDATE account_move_line SET balance = balance + 1"
+                " WHERE move_id = %s",
+                later.id,
+            ),
+            SQL("DELETE FROM account_move_line WHERE move_id = %s", later.id),
+        ):
+            self.env.cr.execute(sql)
+            self.env.invalidate_all()
+            self.assertFalse(closing.stale, sql.code)
+        # an item of a stock account dated in the closed period
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move_line SET balance = balance + 1 WHERE id = %s",
+                item.id,
+            )
+        )
+        self.env.invalidate_all()
+        self.assertTrue(closing.stale)
+        header = dict(self._report()["header"])
+        self.assertIn(
+            f"journal items of the period closed by {closing.name} changed",
+            header["Figures From"],
+        )
+        # inserted or deleted by SQL, likewise
+        for sql in (
+            SQL(
+                "INSERT INTO account_move_line (move_id, account_id, company_id,"
+                " currency_id, balance, date, parent_state, display_type)"
+                " SELECT move_id, account_id, company_id, currency_id, 3, date,"
+                " parent_state, display_type FROM account_move_line WHERE id = %s",
+                item.id,
+            ),
+            SQL("DELETE FROM account_move_line WHERE id = %s", item.id),
+        ):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE stock_valuation_closing SET stale = FALSE WHERE id = %s",
+                    closing.id,
+                )
+            )
+            self.env.cr.execute(sql)
+            self.env.invalidate_all()
+            self.assertTrue(closing.stale, sql.code)
+
     def test_a_closing_prints_through_the_report(self):
         closing = self._closing(self.days[3])
         closing.action_close()
