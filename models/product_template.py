@@ -185,12 +185,13 @@ class ProductTemplate(models.Model):
     @api.model
     def _stock_valuation_accounts_query(self):
         """SQL of (``product_id``, ``account_id``, ``categ_id``,
-        ``item_group_id``): the stock valuation account of every product
-        (variant, archived ones too) in the current company, by the rule of
-        ``_get_product_accounts``: its item group's, else its category's, with
-        the category and item group it comes from. The one definition of that
-        rule in SQL: the valuation, the reconciliation and their drill-downs all
-        read it."""
+        ``item_group_id``, ``item_model_group_id``, ``uom_id``): the stock
+        valuation account of every product (variant, archived ones too) in the
+        current company, by the rule of ``_get_product_accounts``: its item
+        group's, else its category's, with the category and item group it comes
+        from, and the product's item model group and unit. The one definition
+        of that rule in SQL: the valuation, the reconciliation and their
+        drill-downs all read it."""
         Category = self.env["product.category"].with_company(self.env.company)
         return SQL(
             """
@@ -201,7 +202,8 @@ class ProductTemplate(models.Model):
             SELECT p.id AS product_id,
                    COALESCE(g.stock_valuation_account_id, ca.account_id)
                        AS account_id,
-                   t.categ_id, g.id AS item_group_id
+                   t.categ_id, g.id AS item_group_id,
+                   %(item_model_group)s AS item_model_group_id, t.uom_id
               FROM product_product p
               JOIN product_template t ON t.id = p.product_tmpl_id
               JOIN category_accounts ca ON ca.id = t.categ_id
@@ -211,6 +213,7 @@ class ProductTemplate(models.Model):
                 "c", "property_stock_valuation_account_id"
             ),
             item_group=self._field_to_sql("t", "item_group_id"),
+            item_model_group=self._field_to_sql("t", "item_model_group_id"),
         )
 
     def _get_category_price_difference(self):

@@ -240,21 +240,17 @@ class InventoryValuationReport(models.AbstractModel):
             mapping AS MATERIALIZED (%(mapping)s),
             products AS MATERIALIZED (
                 SELECT l.product_id, l.quantity, l.value, l.value_without_entry,
-                       m.categ_id, m.item_group_id,
-                       %(item_model_group)s AS item_model_group_id,
-                       k.cost_method, k.valuation, t.uom_id,
+                       m.categ_id, m.item_group_id, m.item_model_group_id,
+                       k.cost_method, k.valuation, m.uom_id,
                        m.account_id%(carry)s
                   FROM layers l
                   JOIN mapping m ON m.product_id = l.product_id
                   JOIN categories k ON k.id = m.categ_id
-                  JOIN product_product p ON p.id = l.product_id
-                  JOIN product_template t ON t.id = p.product_tmpl_id
             )
             """,
             cost_method=Category._field_to_sql("c", "property_cost_method"),
             valuation=Category._field_to_sql("c", "property_valuation"),
             mapping=Template._stock_valuation_accounts_query(),
-            item_model_group=Template._field_to_sql("t", "item_model_group_id"),
             carry=carry or SQL(""),
         )
 

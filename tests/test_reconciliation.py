@@ -447,7 +447,7 @@ class TestOneRuleOnePlace(ReconciliationCase):
             Template = self.env["product.template"].with_company(company)
             mapping = {
                 product_id: account_id
-                for product_id, account_id, _category, _group in self.env.execute_query(
+                for product_id, account_id, *_groups in self.env.execute_query(
                     Template._stock_valuation_accounts_query()
                 )
             }
