@@ -36,9 +36,10 @@ data plus its floor). ``--scale`` runs 100,000 products and 10,000,000 layers.
 Then (unless ``--no-closings``) it closes the last 24 months one by one, each
 closing computed from the previous one, and times, against the hand SQL in the
 same interleaved rounds, the data method at today and a year before and the
-what-if columns, each starting from the latest closing before its date; it
-prints ``RATIO closed/sql=… closed-mid/sql=… whatif-closed/sql=…
-closing/sql=…`` (the last: the median time of a monthly closing). The closings
+what-if columns and the whole report data (with its reconciliation), each
+starting from the latest closing before its date; it prints ``RATIO
+closed/sql=… closed-mid/sql=… whatif-closed/sql=… closing/sql=…
+closed-data/sql=…`` (closing: the median time of a monthly closing). The closings
 are rolled back. The last line printed is ``RATIO report/sql=X.XX
 report/native=Y.YY`` (without closings).
 """
@@ -483,8 +484,9 @@ def close_months(env, now, months):
 
 def closed_outputs(env, now):
     """{label: function} of the figures once the periods are closed: the data
-    method at ``now`` and a year before, and with the what-if columns, each
-    starting from the latest closing before its date."""
+    method at ``now`` and a year before, with the what-if columns, and the
+    whole report data (its reconciliation too) at ``now``, each starting from
+    the latest closing before its date."""
     from datetime import timedelta
 
     engine = env["report.product_category_valuation.inventory_valuation"]
@@ -498,6 +500,7 @@ def closed_outputs(env, now):
         "closed what-if": lambda: engine._get_valuation(
             engine._get_options(data(show_what_if=True))
         )[0],
+        "closed data": lambda: engine._get_report_data(data())["rows"],
     }
 
 
@@ -599,6 +602,7 @@ def main():
             f" closed-mid/sql={closed['closed mid'] / closed['sql']:.2f}"
             f" whatif-closed/sql={closed['closed what-if'] / closed['sql']:.2f}"
             f" closing/sql={closed['monthly closing'] / closed['sql']:.2f}"
+            f" closed-data/sql={closed['closed data'] / closed['sql']:.2f}"
         )
     both_floors = best["sql"] + best["ledger floor"]
     print(

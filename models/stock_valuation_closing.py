@@ -220,8 +220,8 @@ class StockValuationClosing(models.Model):
         self._insert_receipts(engine._closing_receipts_query(options, start))
         self._post_adjustment()
         accounts = self._account_values()
-        # the ledgers the previous closing froze, plus the items since
-        options["ledger_from"] = start
+        # the ledgers the previous closing froze (``options["closing"]``, the
+        # same ``start``), plus the items since
         reconciliation = engine._get_reconciliation(options, accounts)
         self._check_reconciliation(reconciliation)
         self.env["stock.valuation.closing.account"].sudo().create(

@@ -43,6 +43,11 @@ LEDGER_CONDITIONS = _ledger_conditions()
 # the parts of the ledger that the reconciliation lists the items of, in the
 # order of its rows (``_reconciliation_query``)
 LEDGER_PARTS = ("unlinked", "transfers", DRAFT)
+# Up to this many journal items since a closing, their layers are looked up one
+# by one in the layers' index (a few microseconds each); beyond, one pass over
+# the entries of every layer costs less (about 100 ms for a million layers,
+# ``bench/valuation_bench.py``).
+LOOK_UP_ITEMS = 40000
 
 
 class InventoryValuationReport(models.AbstractModel):
@@ -165,10 +170,11 @@ class InventoryValuationReport(models.AbstractModel):
             ]
         return SQL(", ").join(columns)
 
-    def _ledger_query(self, options, stock_accounts, after=None):
+    def _ledger_query(self, options, stock_accounts, after=None, look_up=False):
         """Per stock account and part of its ledger up to the as-of day
         (``LEDGER_CASES``): the sum, the count and the least and greatest id;
-        only of the items dated after the day ``after`` if given. When the sum
+        only of the items dated after the day ``after`` if given, whose layers
+        are looked up one by one when ``look_up`` (few items). When the sum
         of ``linked`` is the value of the layers with an entry that the
         products posting there hold, entries and layers agree, as a whole, on
         that account. One scan of the items, each of them classified once
@@ -198,8 +204,7 @@ class InventoryValuationReport(models.AbstractModel):
                 ]
             ),
             scope=SQL(LEDGER_SCOPE),
-            # the items of a period: a look-up each in the layers' index
-            items=self._ledger_items(options, where, linked_by_join=not after),
+            items=self._ledger_items(options, where, linked_by_join=not look_up),
         )
 
     def _ledger_ids(self, options, account, part, count, least, greatest):
@@ -504,9 +509,10 @@ class InventoryValuationReport(models.AbstractModel):
     def _ledger_parts(self, options, stock_accounts):
         """{account id: {part: (sum, count, least id, greatest id)}} of the
         stock accounts' ledgers up to the as-of day (``_ledger_query``). Where
-        the closing ``options["ledger_from"]`` froze an account's ledger (its
-        period is locked), from it plus the items dated after its day."""
-        start = options.get("ledger_from")
+        the closing the figures start from (``options["closing"]``) froze an
+        account's ledger (its period is locked), from it plus the items dated
+        after its day."""
+        start = options["closing"]
         frozen = {
             line.account_id.id: line.ledger_parts
             for line in (start.account_ids if start else ())
@@ -522,7 +528,13 @@ class InventoryValuationReport(models.AbstractModel):
             # PostgreSQL's own work_mem: measured, a larger one makes this scan
             # slower, not faster
             for account_id, part, *sums in self._execute(
-                self._ledger_query(options, accounts, after), work_mem=None
+                self._ledger_query(
+                    options,
+                    accounts,
+                    after,
+                    look_up=after and self._few_items(options, accounts, after),
+                ),
+                work_mem=None,
             ):
                 ledger[account_id][part] = tuple(sums)
         for account_id, parts in frozen.items():
@@ -534,6 +546,27 @@ class InventoryValuationReport(models.AbstractModel):
                     least, greatest = min(least, since[2]), max(greatest, since[3])
                 ledger[account_id][part] = (amount, count, least, greatest)
         return ledger
+
+    def _few_items(self, options, accounts, after):
+        """Whether the items of ``accounts`` dated after the day ``after`` up to
+        the as-of day are few enough to look their layers up one by one
+        (``LOOK_UP_ITEMS``), counted in the index by account and date."""
+        count = self.env.execute_query(
+            SQL(
+                """
+                SELECT COUNT(*) FROM (
+                    SELECT 1 FROM account_move_line
+                     WHERE account_id = ANY(%s) AND date > %s AND date <= %s
+                     LIMIT %s
+                ) items
+                """,
+                accounts.ids,
+                after,
+                options["local_date"],
+                LOOK_UP_ITEMS + 1,
+            )
+        )[0][0]
+        return count <= LOOK_UP_ITEMS
 
     def _reconciliation_rows(self, options, stock_accounts, accounts):
         """({account id: row of ``_reconciliation_query``}, the ledger parts of

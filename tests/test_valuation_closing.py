@@ -6,11 +6,13 @@ reopened from its end only, by inventory valuation managers; the closed period
 locked."""
 
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..reports import inventory_valuation_report_reconciliation as reconciliation
 from .common_closing import ClosingCase
 
 
@@ -71,13 +73,17 @@ class TestClosingFigures(ClosingCase):
 
     def _frozen_ledgers(self, closing):
         return {
-            line.account_id.id: (line.ledger_balance, line.parts, line.ledger_parts or {})
+            line.account_id.id: (
+                line.ledger_balance,
+                line.parts,
+                line.ledger_parts or {},
+            )
             for line in closing.account_ids
         }
 
-    def _ledgers_from_the_start(self, day):
-        """{account id: (ledger balance, parts, ledger parts)} of the
-        reconciliation at the end of ``day``, every journal item read."""
+    def _ledgers(self, day):
+        """{account id: (ledger balance, parts, ledger parts)} of the report's
+        reconciliation at the end of ``day``."""
         engine = self._engine(self.stock_manager).with_context(tz="Europe/Brussels")
         options = engine._get_options(
             {"company_id": self.company.id, "date": fields.Date.to_string(day)}
@@ -95,26 +101,34 @@ class TestClosingFigures(ClosingCase):
     def test_the_ledger_from_the_previous_closing(self):
         """A closing adds the journal items dated after the previous closing to
         the ledgers that closing froze, part by part, and gets what reading
-        every item gets."""
+        every item gets; so does the report that starts from a closing."""
         manual = self._entry(self.group_valuation, 100.0, date=self.days[1])
         draft = self._entry(self.group_valuation, 7.0, state="draft", date=self.days[1])
+        # items of every part in the next period
+        later = self._entry(self.group_valuation, 30.0, date=self.days[3])
+        self._entry(self.group_valuation, 2.0, state="draft", date=self.days[4])
+        days = (self.days[2], self.days[4], self.days[-1])
+        # every journal item read: no closing yet
+        expected = {day: self._ledgers(day) for day in days}
         first = self._closing(self.days[2], justification="Freight")
         first.action_close()
         frozen = self._frozen_ledgers(first)
-        self.assertEqual(frozen, self._ledgers_from_the_start(self.days[2]))
+        self.assertEqual(frozen, expected[self.days[2]])
         self.assertEqual(
             frozen[self.group_valuation.id][2]["unlinked"],
             [100.0, 1, manual.line_ids[0].id, manual.line_ids[0].id],
         )
         self.assertEqual(frozen[self.group_valuation.id][2]["draft"][:2], [7.0, 1])
-        # more items in the next period, of every part
-        later = self._entry(self.group_valuation, 30.0, date=self.days[3])
-        self._entry(self.group_valuation, 2.0, state="draft", date=self.days[4])
+        # the report after the first closing starts from its ledgers, the
+        # layers of the items since looked up one by one or, past
+        # LOOK_UP_ITEMS, joined with the entries of every layer
+        self.assertEqual(self._ledgers(self.days[4]), expected[self.days[4]])
+        with patch.object(reconciliation, "LOOK_UP_ITEMS", 0):
+            self.assertEqual(self._ledgers(self.days[4]), expected[self.days[4]])
         second = self._closing(self.days[-1], justification="Freight")
         second.action_close()
-        expected = self._ledgers_from_the_start(self.days[-1])
-        self.assertEqual(self._frozen_ledgers(second), expected)
-        balance, parts, ledger_parts = expected[self.group_valuation.id]
+        self.assertEqual(self._frozen_ledgers(second), expected[self.days[-1]])
+        balance, parts, ledger_parts = expected[self.days[-1]][self.group_valuation.id]
         self.assertEqual(parts["unlinked"], 130.0)
         self.assertEqual(parts["draft"], 9.0)
         self.assertEqual(
@@ -122,8 +136,17 @@ class TestClosingFigures(ClosingCase):
             [2, manual.line_ids[0].id, later.line_ids[0].id],
         )
         self.assertEqual(ledger_parts["draft"][:3], [9.0, 2, draft.line_ids[0].id])
-        # the second read the first's ledgers, not the history: a frozen
-        # ledger changed behind the closing's back carries over
+        # the drill-down lists the items of the parts from a closing too
+        report = {
+            rec["account"]: rec
+            for rec in self._report(as_of_day=self.days[4])["reconciliation"]
+        }[self.group_valuation]
+        self.assertEqual(
+            report["unlinked_ids"],
+            sorted(manual.line_ids[:1].ids + later.line_ids[:1].ids),
+        )
+        # the second closing and the report read the first's ledgers, not the
+        # history: a frozen ledger changed behind the closing's back carries over
         second.reopen_reason = "Check"
         second.action_reopen()
         self.env.cr.execute(
@@ -136,6 +159,10 @@ class TestClosingFigures(ClosingCase):
             )
         )
         self.env.invalidate_all()
+        self.assertEqual(
+            self._ledgers(self.days[4])[self.group_valuation.id][0],
+            expected[self.days[4]][self.group_valuation.id][0] + 1000,
+        )
         second.action_close()
         self.assertEqual(
             self._frozen_ledgers(second)[self.group_valuation.id][0], balance + 1000

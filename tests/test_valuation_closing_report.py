@@ -164,11 +164,10 @@ class TestReportFromClosings(ClosingCase):
     def test_journal_items_changed_behind_the_lock_are_seen(self):
         closing = self._closing(self.days[3])
         closing.action_close()
-        item = (
-            self.fifo_product.stock_valuation_layer_ids.sorted("id")[0]
-            .account_move_id.line_ids.filtered(
-                lambda line: line.account_id == self.group_valuation
-            )
+        item = self.fifo_product.stock_valuation_layer_ids.sorted("id")[
+            0
+        ].account_move_id.line_ids.filtered(
+            lambda line: line.account_id == self.group_valuation
         )
         self.assertLessEqual(item.date, closing.date)
         other = self._entry(self.categ_income, 10.0, date=self.days[1])
@@ -177,13 +176,11 @@ class TestReportFromClosings(ClosingCase):
         # items of other accounts, or dated after the closing: it still holds
         for sql in (
             SQL(
-                "UPDATE account_move_line SET balance = balance + 1"
-                " WHERE move_id = %s",
+                "UPDATE account_move_line SET balance = balance + 1 WHERE move_id = %s",
                 other.id,
             ),
             SQL(
-                "UPDATE account_move_line SET balance = balance + 1"
-                " WHERE move_id = %s",
+                "UPDATE account_move_line SET balance = balance + 1 WHERE move_id = %s",
                 later.id,
             ),
             SQL("DELETE FROM account_move_line WHERE move_id = %s", later.id),
