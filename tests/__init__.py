@@ -17,3 +17,5 @@ from . import test_valuation_closing_report
 from . import test_valuation_closing_schedule
 from . import test_valuation_histories
 from . import test_valuation_report
+from . import test_valuation_report_access
+from . import test_valuation_report_outputs

@@ -1,7 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The set-up of the valuation report and reconciliation tests."""
 
+import io
+import zipfile
 from datetime import datetime, timedelta
+
+from lxml import etree
 
 from odoo import fields
 from odoo.tools import SQL
@@ -126,6 +130,40 @@ class ValuationReportCase(ItemGroupCase):
 
     def _report(self, user=None, **values):
         return self._engine(user)._get_report_data(self._data(user=user, **values))
+
+    @staticmethod
+    def _xlsx_sheets(content):
+        """{sheet name: ({(row number, column letters): str or float}, xml)}."""
+        ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+        sheets = {}
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            shared = [
+                "".join(si.itertext())
+                for si in etree.fromstring(archive.read("xl/sharedStrings.xml")).xpath(
+                    "//m:si", namespaces=ns
+                )
+            ]
+            workbook = etree.fromstring(archive.read("xl/workbook.xml"))
+            names = [sheet.get("name") for sheet in workbook.findall(".//m:sheet", ns)]
+            for index, name in enumerate(names, start=1):
+                sheet = etree.fromstring(
+                    archive.read(f"xl/worksheets/sheet{index}.xml")
+                )
+                cells = {}
+                for cell in sheet.xpath("//m:c", namespaces=ns):
+                    ref = cell.get("r")
+                    col = ref.rstrip("0123456789")
+                    row = int(ref[len(col) :])
+                    value = cell.findtext("m:v", namespaces=ns)
+                    if value is None:
+                        continue
+                    cells[(row, col)] = (
+                        shared[int(value)].strip()
+                        if cell.get("t") == "s"
+                        else float(value)
+                    )
+                sheets[name] = (cells, sheet)
+        return sheets
 
     def _render(self, output, data, user=None):
         """The report as ``output`` (pdf, html or xlsx), as the download route

@@ -1,0 +1,249 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The valuation report as the user gets it: the PDF, the HTML and the XLSX
+(rows, reconciliation, layout), and nothing written by producing them."""
+
+import io
+import zipfile
+
+from lxml import etree
+from psycopg2.errors import ReadOnlySqlTransaction
+from PyPDF2 import PdfReader
+
+from odoo import Command
+from odoo.tools import mute_logger
+
+from .common_valuation import ValuationReportCase
+
+
+class TestReportOutputs(ValuationReportCase):
+    def test_pdf_is_produced(self):
+        data = self._data(
+            group_by="item_group", category_ids=[Command.set(self.root.ids)]
+        )
+        pdf = self._render("pdf", data)
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        reader = PdfReader(io.BytesIO(pdf))
+        text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+        for name in (
+            "Inventory Valuation by Item Group",
+            self.company.name,
+            "PCV FIFO desk",
+            "PCV Standard lamp",
+            "No Item Group",
+            "Total [FURN] PCV Office furniture",
+        ):
+            self.assertIn(name, text)
+
+    def _title_heights(self, pdf):
+        """(page width, page height, distance of the title from the page's
+        top) of each page of ``pdf``, in points."""
+        pages = []
+        for page in PdfReader(io.BytesIO(pdf)).pages:
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            # the baselines of the title, from the page's bottom
+            baselines = []
+            page.extract_text(
+                visitor_text=lambda text, cm, tm, _font, _size, found=baselines: (
+                    found.append(tm[5] * cm[3] + cm[5])
+                    if "Inventory Valuation" in " ".join(text.split())
+                    else None
+                )
+            )
+            top = height - max(baselines) if baselines else None
+            pages.append((width, height, top))
+        return pages
+
+    def test_pdf_paper_follows_the_table(self):
+        """Its own A4: portrait for eight columns, landscape beyond, the title
+        at the top of the first page (no room kept for a header the report
+        does not print)."""
+        wide = self._render("pdf", self._data(show_what_if=True))
+        narrow = self._render("pdf", self._data(level="summary"))
+        for pdf, landscape in ((wide, True), (narrow, False)):
+            width, height, top = self._title_heights(pdf)[0]
+            with self.subTest(landscape=landscape):
+                self.assertAlmostEqual(min(width, height), 595, delta=2)  # A4
+                self.assertAlmostEqual(max(width, height), 842, delta=2)
+                self.assertEqual(width > height, landscape)
+                self.assertIsNotNone(top)
+                self.assertLess(top, 80, "the title is near the top of the page")
+
+    def test_pdf_keeps_the_reconciliation_and_its_note_together(self):
+        """No page holds the reconciliation's footnote alone: the section is
+        one block that wkhtmltopdf does not break."""
+        html = self._render("html", self._data()).decode()
+        tree = etree.fromstring(html, etree.HTMLParser())
+        (block,) = tree.xpath("//div[contains(@class, 'o_pcv_reconciliation_block')]")
+        self.assertIn("page-break-inside: avoid", block.get("style"))
+        self.assertTrue(
+            block.xpath(".//table[contains(@class, 'o_pcv_reconciliation')]")
+        )
+        self.assertTrue(
+            block.xpath(".//p[contains(@class, 'o_pcv_reconciliation_note')]")
+        )
+        self.assertEqual(
+            tree.xpath("//html/@data-report-landscape"), [], "portrait: no flag"
+        )
+        # figures right-aligned on one line, by one rule
+        (style,) = tree.xpath("//div[contains(@class, 'o_pcv_valuation_report')]/style")
+        self.assertIn(
+            ".o_pcv_n { text-align: right; white-space: nowrap; }", style.text
+        )
+        values = tree.xpath("//tr[contains(@class, 'o_pcv_product')]/td[last()]")
+        self.assertTrue(values)
+        self.assertEqual({td.get("class") for td in values}, {"o_pcv_n"})
+
+    def test_preview_skips_the_document_layout_dialog(self):
+        """A fresh database has no document layout: the preview opens at once
+        for an administrator too (the report does not use one)."""
+        self.company.external_report_layout_id = False
+        admin = self.env.ref("base.user_admin")
+        admin.company_ids |= self.company
+        wizard = (
+            self.env["product.category.valuation.wizard"]
+            .with_user(admin)
+            .with_company(self.company)
+            .create({"company_id": self.company.id})
+        )
+        self.assertTrue(wizard.env.is_admin())
+        action = wizard.action_preview_html()
+        self.assertEqual(action["type"], "ir.actions.report")
+        self.assertEqual(action["report_type"], "qweb-html")
+
+    def test_html_is_one_aligned_table(self):
+        html = self._render(
+            "html", self._data(category_ids=[Command.set(self.root.ids)])
+        )
+        tree = etree.fromstring(html, etree.HTMLParser())
+        tables = tree.xpath("//table[contains(@class, 'o_pcv_valuation')]")
+        self.assertEqual(len(tables), 1)
+        widths = {len(row.xpath("./td")) for row in tables[0].xpath(".//tbody/tr")}
+        self.assertEqual(len(widths), 1, "every row has every column")
+        text = " ".join(tables[0].itertext())
+        self.assertIn("Total PCV Valuation / PCV AVCO", text)
+        self.assertIn("(View)", text)
+
+    def test_xlsx_has_the_rows_the_reconciliation_and_the_layout(self):
+        data = self._data(show_what_if=True, category_ids=[Command.set(self.root.ids)])
+        content = self._render("xlsx", data)
+        sheets = self._xlsx_sheets(content)
+        self.assertEqual(list(sheets), ["Valuation", "Reconciliation"])
+        cells, sheet = sheets["Valuation"]
+        self.assertEqual(cells[(1, "A")], "Inventory Valuation by Category")
+        header_row = next(
+            row for (row, col), v in cells.items() if v == "Category / Product"
+        )
+        header = {
+            value: col for (row, col), value in cells.items() if row == header_row
+        }
+        total_row = max(row for row, _col in cells)
+        self.assertEqual(cells[(total_row, "A")], "Total")
+        total = cells[(total_row, header["Value"])]
+        self.assertIsInstance(total, float)
+        lines = self._lines()
+        self.assertAlmostEqual(total, sum(line["value"] for line in lines.values()), 2)
+        product_values = [
+            value
+            for (row, col), value in cells.items()
+            if col == header["Value"] and isinstance(value, float) and row != total_row
+        ]
+        self.assertIn(240.0, product_values)
+        self.assertIn("FIFO", header)
+        self.assertIn("PCV Valuation (View)", cells.values())
+        ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+        pane = sheet.find(".//m:pane", ns)
+        self.assertEqual(pane.get("ySplit"), str(header_row))
+        auto_filter = sheet.find(".//m:autoFilter", ns)
+        last_cell = auto_filter.get("ref").split(":")[1]
+        self.assertEqual(
+            last_cell[1:],
+            str(total_row - 1),
+            "the total stays out of the filter's range",
+        )
+        # the filter's last column says what each row is: filtering on
+        # "Product" leaves the products alone
+        kind_col = header["Row"]
+        self.assertEqual(last_cell[0], kind_col)
+        kinds = {
+            row: cells.get((row, kind_col)) for row in range(header_row + 1, total_row)
+        }
+        self.assertEqual(set(kinds.values()), {"Heading", "Product", "Subtotal"})
+        product_rows = {row for row, kind in kinds.items() if kind == "Product"}
+        self.assertEqual(len(product_rows), len(lines))
+        self.assertEqual(
+            {cells[(row, "A")] for row in product_rows},
+            set(self.products().with_context(lang="en_US").mapped("display_name")),
+        )
+        self.assertTrue(
+            all(
+                str(cells[(row, "A")]).startswith("Total ")
+                for row, kind in kinds.items()
+                if kind == "Subtotal"
+            )
+        )
+        levels = {row.get("outlineLevel") for row in sheet.findall(".//m:row", ns)}
+        # categories at level 1, their products one deeper (3 = level 2 + 1)
+        self.assertTrue({"1", "3"} <= levels, levels)
+        as_of_row = next(row for (row, col), v in cells.items() if v == "As of")
+        self.assertIsInstance(cells[(as_of_row, "B")], float, "a real date cell")
+        rec_cells, rec_sheet = sheets["Reconciliation"]
+        self.assertIn(self.group_valuation.display_name, rec_cells.values())
+        # subtotals are SUBTOTAL formulas over their sections: a filtered sheet
+        # adds up; the total's range holds every row, nested subtotals ignored
+        formulas = {
+            cell.get("r"): cell.findtext("m:f", namespaces=ns)
+            for cell in sheet.findall(".//m:c", ns)
+            if cell.find("m:f", ns) is not None
+        }
+        value_col = header["Value"]
+        self.assertEqual(
+            formulas[f"{value_col}{total_row}"],
+            f"SUBTOTAL(9,{value_col}{header_row + 1}:{value_col}{total_row - 1})",
+        )
+        fifo_total = next(
+            row
+            for (row, col), v in cells.items()
+            if v == "Total PCV Valuation / PCV FIFO"
+        )
+        self.assertTrue(formulas[f"{value_col}{fifo_total}"].startswith("SUBTOTAL(9,"))
+        # names indented by their cell format, not by spaces
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            strings = archive.read("xl/sharedStrings.xml").decode()
+            styles = archive.read("xl/styles.xml").decode()
+            workbook = archive.read("xl/workbook.xml").decode()
+        self.assertNotIn('<t xml:space="preserve">    ', strings)
+        self.assertIn('indent="1"', styles)
+        # print set-up: landscape, one page wide, the titles on every page
+        for xml in (sheet, rec_sheet):
+            setup = xml.find(".//m:pageSetup", ns)
+            self.assertEqual(setup.get("orientation"), "landscape")
+            self.assertEqual(setup.get("fitToHeight"), "0")
+        self.assertIn("_xlnm.Print_Titles", workbook)
+        # the reconciliation's own filter and footnote
+        self.assertIsNotNone(rec_sheet.find(".//m:autoFilter", ns))
+        self.assertTrue(
+            any(
+                str(value).startswith("Ledger balances are those of posted")
+                for value in rec_cells.values()
+            )
+        )
+
+    def test_the_report_writes_nothing(self):
+        """Every output runs under a read-only transaction, as on a replica."""
+        data = self._data(
+            show_what_if=True, location_ids=[Command.set(self.stock_location.ids)]
+        )
+        cr = self.env.cr
+        cr.flush()  # what the set-up left to write (bus notifications, ...)
+        cr.execute("SAVEPOINT pcv_read_only")
+        try:
+            cr.execute("SET LOCAL transaction_read_only = on")
+            for output in ("html", "xlsx", "pdf"):
+                self.assertTrue(self._render(output, data, user=self.accountant))
+            with (
+                self.assertRaises(ReadOnlySqlTransaction),
+                mute_logger("odoo.sql_db"),
+            ):
+                cr.execute("UPDATE res_company SET name = name")  # really read-only
+        finally:
+            cr.execute("ROLLBACK TO SAVEPOINT pcv_read_only")
