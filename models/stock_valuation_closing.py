@@ -303,18 +303,45 @@ class StockValuationClosing(models.Model):
         )
         self.env.invalidate_all()
 
+    @staticmethod
+    def _in_chain(closing, member):
+        """SQL condition: the closing ``member`` (a table alias) holds receipts
+        of the chain of the closing ``closing`` (an alias of a closing, or of
+        rows with its ``company_id`` and ``cutoff``): done, of its company, cut
+        off from the latest closing computed from the start of history up to
+        it. The one definition of a chain, for the what-if columns and the
+        receipts on hand."""
+        closing, member = SQL.identifier(closing), SQL.identifier(member)
+        return SQL(
+            """
+            %(member)s.company_id = %(closing)s.company_id
+            AND %(member)s.state = 'done'
+            AND %(member)s.cutoff <= %(closing)s.cutoff
+            AND %(member)s.cutoff >= (
+                SELECT MAX(f.cutoff) FROM stock_valuation_closing f
+                 WHERE f.company_id = %(closing)s.company_id AND f.state = 'done'
+                   AND f.from_start AND f.cutoff <= %(closing)s.cutoff
+            )
+            """,
+            member=member,
+            closing=closing,
+        )
+
     def _receipts_chain(self):
-        """The closings whose receipts hold the history up to this one's
-        cut-off: this one and its predecessors, back to the one computed from
-        the start of history."""
-        chain = self.browse()
-        closing = self
-        while closing:
-            chain |= closing
-            if closing.from_start:
-                break
-            closing = closing.previous_id
-        return chain
+        """The closings whose receipts hold the history up to this done
+        closing's cut-off: this one and its predecessors, back to the one
+        computed from the start of history (``_in_chain``)."""
+        self.ensure_one()
+        self.env.flush_all()
+        rows = self.env.execute_query(
+            SQL(
+                "SELECT k.id FROM stock_valuation_closing c"
+                " JOIN stock_valuation_closing k ON %s WHERE c.id = %s",
+                self._in_chain("c", "k"),
+                self.id,
+            )
+        )
+        return self.browse(sorted((row[0] for row in rows), reverse=True))
 
     def _account_values(self):
         """{stock valuation account id: (value, value without journal entry)} of

@@ -70,21 +70,13 @@ class StockValuationClosingOnHand(models.Model):
             SQL(
                 """
                 CREATE VIEW %(view)s AS (
-                    -- a done closing, the first closing of its chain (computed
-                    -- from the start of history), each product's line
+                    -- a done closing and each product's line
                     WITH lines AS (
                         SELECT c.id AS closing_id, c.company_id, c.cutoff,
-                               s.start, l.product_id, l.incoming_quantity AS received,
+                               l.product_id, l.incoming_quantity AS received,
                                %(kept)s AS kept
                           FROM stock_valuation_closing c
                           JOIN stock_valuation_closing_line l ON l.closing_id = c.id
-                         CROSS JOIN LATERAL (
-                             SELECT MAX(f.cutoff) AS start
-                               FROM stock_valuation_closing f
-                              WHERE f.company_id = c.company_id
-                                AND f.state = 'done' AND f.from_start
-                                AND f.cutoff <= c.cutoff
-                         ) s
                          WHERE c.state = 'done'
                     ),
                     parts AS (
@@ -96,9 +88,8 @@ class StockValuationClosingOnHand(models.Model):
                                    ELSE l.kept - r.received_before
                                END) AS quantity
                           FROM lines l
-                          JOIN stock_valuation_closing k
-                            ON k.company_id = l.company_id AND k.state = 'done'
-                           AND k.cutoff BETWEEN l.start AND l.cutoff
+                          -- the closings of its chain
+                          JOIN stock_valuation_closing k ON %(in_chain)s
                           JOIN stock_valuation_closing_receipt r
                             ON r.closing_id = k.id AND r.product_id = l.product_id
                          CROSS JOIN (VALUES ('fifo'), ('lifo')) AS m(method)
@@ -119,5 +110,6 @@ class StockValuationClosingOnHand(models.Model):
                 kept=self.env["stock.valuation.closing.receipt"]._kept_units(
                     SQL("l.quantity"), SQL("l.incoming_quantity")
                 ),
+                in_chain=self.env["stock.valuation.closing"]._in_chain("l", "k"),
             )
         )
