@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The lock of a closed inventory period: what the ORM refuses (entries on stock
 valuation accounts dated in it, changes of its layers), and the watermark that
-sees what goes around it (triggers on the layers)."""
+sees what goes around it (triggers on the layers and the journal items)."""
 
 from odoo import models
 from odoo.exceptions import UserError
@@ -9,20 +9,79 @@ from odoo.tools import SQL, format_date, format_list
 
 from .stock_valuation_closing import ENGINE
 
-# the triggers (on stock_valuation_layer and account_move_line) and functions
-# of the closings' watermark (``init``), dropped when the addon is uninstalled
-WATERMARK_OBJECTS = {
-    "statement_function": "product_category_valuation_closing_stale",
-    "row_function": "product_category_valuation_closing_stale_row",
-    "insert": "product_category_valuation_closing_insert",
-    "delete": "product_category_valuation_closing_delete",
-    "update": "product_category_valuation_closing_update",
-    "items_function": "product_category_valuation_closing_stale_items",
-    "item_function": "product_category_valuation_closing_stale_item",
-    "items_insert": "product_category_valuation_closing_items_insert",
-    "items_delete": "product_category_valuation_closing_items_delete",
-    "items_update": "product_category_valuation_closing_items_update",
-}
+PREFIX = "product_category_valuation_closing_"
+# The closings' watermark (``init``), dropped when the addon is uninstalled: per
+# watched table, the functions that flag closings as stale, their three
+# triggers, and the columns whose change matters.
+WATERMARKS = (
+    {
+        "table": "stock_valuation_layer",
+        # layers created before a done closing's cut-off
+        "statement_function": f"{PREFIX}stale",
+        "statement_body": """
+            UPDATE stock_valuation_closing c SET stale = TRUE
+             WHERE c.state = 'done' AND c.stale IS NOT TRUE
+               AND EXISTS (
+                   SELECT 1 FROM changed r
+                    WHERE r.company_id = c.company_id
+                      AND r.create_date < c.cutoff);
+        """,
+        "row_function": f"{PREFIX}stale_row",
+        "row_body": """
+            UPDATE stock_valuation_closing c SET stale = TRUE
+             WHERE c.state = 'done' AND c.stale IS NOT TRUE
+               AND c.company_id IN (OLD.company_id, NEW.company_id)
+               AND LEAST(OLD.create_date, NEW.create_date) < c.cutoff;
+        """,
+        "triggers": (f"{PREFIX}insert", f"{PREFIX}delete", f"{PREFIX}update"),
+        "columns": (
+            "value",
+            "quantity",
+            "product_id",
+            "company_id",
+            "create_date",
+            "account_move_id",
+        ),
+    },
+    {
+        "table": "account_move_line",
+        # items dated in a done closing's period on an account it froze
+        "statement_function": f"{PREFIX}stale_items",
+        "statement_body": """
+            UPDATE stock_valuation_closing c SET stale = TRUE
+             WHERE c.state = 'done' AND c.stale IS NOT TRUE
+               AND EXISTS (
+                   SELECT 1 FROM changed r
+                     JOIN stock_valuation_closing_account a
+                       ON a.closing_id = c.id AND a.account_id = r.account_id
+                    WHERE r.company_id = c.company_id AND r.date <= c.date);
+        """,
+        "row_function": f"{PREFIX}stale_item",
+        "row_body": """
+            UPDATE stock_valuation_closing c SET stale = TRUE
+             WHERE c.state = 'done' AND c.stale IS NOT TRUE
+               AND c.company_id IN (OLD.company_id, NEW.company_id)
+               AND LEAST(OLD.date, NEW.date) <= c.date
+               AND EXISTS (
+                   SELECT 1 FROM stock_valuation_closing_account a
+                    WHERE a.closing_id = c.id
+                      AND a.account_id IN (OLD.account_id, NEW.account_id));
+        """,
+        "triggers": (
+            f"{PREFIX}items_insert",
+            f"{PREFIX}items_delete",
+            f"{PREFIX}items_update",
+        ),
+        "columns": (
+            "balance",
+            "account_id",
+            "date",
+            "parent_state",
+            "move_id",
+            "company_id",
+        ),
+    },
+)
 
 
 class StockValuationClosing(models.Model):
@@ -32,122 +91,74 @@ class StockValuationClosing(models.Model):
         """The watermark of the closed periods: triggers that flag a done
         closing as stale when layers of its period, or journal items dated in
         it on the accounts whose ledger it froze, are inserted, changed or
-        deleted by any means (the ORM refuses it; SQL does not ask). Their cost
-        grows with the changes, not with the history."""
-        self.env.cr.execute(
-            SQL(
-                """
-                CREATE OR REPLACE FUNCTION %(statement_function)s()
-                RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    UPDATE stock_valuation_closing c SET stale = TRUE
-                     WHERE c.state = 'done' AND c.stale IS NOT TRUE
-                       AND EXISTS (
-                           SELECT 1 FROM changed_layers r
-                            WHERE r.company_id = c.company_id
-                              AND r.create_date < c.cutoff);
-                    RETURN NULL;
-                END $$;
-                CREATE OR REPLACE FUNCTION %(row_function)s()
-                RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    UPDATE stock_valuation_closing c SET stale = TRUE
-                     WHERE c.state = 'done' AND c.stale IS NOT TRUE
-                       AND c.company_id IN (OLD.company_id, NEW.company_id)
-                       AND LEAST(OLD.create_date, NEW.create_date) < c.cutoff;
-                    RETURN NULL;
-                END $$;
-                DROP TRIGGER IF EXISTS %(insert)s ON stock_valuation_layer;
-                CREATE TRIGGER %(insert)s AFTER INSERT ON stock_valuation_layer
-                    REFERENCING NEW TABLE AS changed_layers
-                    FOR EACH STATEMENT EXECUTE FUNCTION %(statement_function)s();
-                DROP TRIGGER IF EXISTS %(delete)s ON stock_valuation_layer;
-                CREATE TRIGGER %(delete)s AFTER DELETE ON stock_valuation_layer
-                    REFERENCING OLD TABLE AS changed_layers
-                    FOR EACH STATEMENT EXECUTE FUNCTION %(statement_function)s();
-                DROP TRIGGER IF EXISTS %(update)s ON stock_valuation_layer;
-                CREATE TRIGGER %(update)s AFTER UPDATE ON stock_valuation_layer
-                    FOR EACH ROW WHEN (
-                        OLD.value IS DISTINCT FROM NEW.value
-                        OR OLD.quantity IS DISTINCT FROM NEW.quantity
-                        OR OLD.product_id IS DISTINCT FROM NEW.product_id
-                        OR OLD.company_id IS DISTINCT FROM NEW.company_id
-                        OR OLD.create_date IS DISTINCT FROM NEW.create_date
-                        OR OLD.account_move_id IS DISTINCT FROM NEW.account_move_id)
-                    EXECUTE FUNCTION %(row_function)s();
-                CREATE OR REPLACE FUNCTION %(items_function)s()
-                RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    UPDATE stock_valuation_closing c SET stale = TRUE
-                     WHERE c.state = 'done' AND c.stale IS NOT TRUE
-                       AND EXISTS (
-                           SELECT 1 FROM changed_items r
-                             JOIN stock_valuation_closing_account a
-                               ON a.closing_id = c.id
-                              AND a.account_id = r.account_id
-                            WHERE r.company_id = c.company_id
-                              AND r.date <= c.date);
-                    RETURN NULL;
-                END $$;
-                CREATE OR REPLACE FUNCTION %(item_function)s()
-                RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    UPDATE stock_valuation_closing c SET stale = TRUE
-                     WHERE c.state = 'done' AND c.stale IS NOT TRUE
-                       AND c.company_id IN (OLD.company_id, NEW.company_id)
-                       AND LEAST(OLD.date, NEW.date) <= c.date
-                       AND EXISTS (
-                           SELECT 1 FROM stock_valuation_closing_account a
-                            WHERE a.closing_id = c.id
-                              AND a.account_id IN (OLD.account_id, NEW.account_id));
-                    RETURN NULL;
-                END $$;
-                DROP TRIGGER IF EXISTS %(items_insert)s ON account_move_line;
-                CREATE TRIGGER %(items_insert)s AFTER INSERT ON account_move_line
-                    REFERENCING NEW TABLE AS changed_items
-                    FOR EACH STATEMENT EXECUTE FUNCTION %(items_function)s();
-                DROP TRIGGER IF EXISTS %(items_delete)s ON account_move_line;
-                CREATE TRIGGER %(items_delete)s AFTER DELETE ON account_move_line
-                    REFERENCING OLD TABLE AS changed_items
-                    FOR EACH STATEMENT EXECUTE FUNCTION %(items_function)s();
-                DROP TRIGGER IF EXISTS %(items_update)s ON account_move_line;
-                CREATE TRIGGER %(items_update)s AFTER UPDATE ON account_move_line
-                    FOR EACH ROW WHEN (
-                        OLD.balance IS DISTINCT FROM NEW.balance
-                        OR OLD.account_id IS DISTINCT FROM NEW.account_id
-                        OR OLD.date IS DISTINCT FROM NEW.date
-                        OR OLD.parent_state IS DISTINCT FROM NEW.parent_state
-                        OR OLD.move_id IS DISTINCT FROM NEW.move_id
-                        OR OLD.company_id IS DISTINCT FROM NEW.company_id)
-                    EXECUTE FUNCTION %(item_function)s();
-                """,
-                **{
-                    key: SQL.identifier(name) for key, name in WATERMARK_OBJECTS.items()
-                },
+        deleted by any means (the ORM refuses it; SQL does not ask): per
+        statement for inserts and deletes (the rows in a transition table
+        ``changed``), per row for the updates that change a watched column.
+        Their cost grows with the changes, not with the history."""
+        for watermark in WATERMARKS:
+            insert, delete, update = map(SQL.identifier, watermark["triggers"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    CREATE OR REPLACE FUNCTION %(statement_function)s()
+                    RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN %(statement_body)s RETURN NULL; END $$;
+                    CREATE OR REPLACE FUNCTION %(row_function)s()
+                    RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN %(row_body)s RETURN NULL; END $$;
+                    %(drop)s
+                    CREATE TRIGGER %(insert)s AFTER INSERT ON %(table)s
+                        REFERENCING NEW TABLE AS changed
+                        FOR EACH STATEMENT EXECUTE FUNCTION %(statement_function)s();
+                    CREATE TRIGGER %(delete)s AFTER DELETE ON %(table)s
+                        REFERENCING OLD TABLE AS changed
+                        FOR EACH STATEMENT EXECUTE FUNCTION %(statement_function)s();
+                    CREATE TRIGGER %(update)s AFTER UPDATE ON %(table)s
+                        FOR EACH ROW WHEN (%(changed)s)
+                        EXECUTE FUNCTION %(row_function)s();
+                    """,
+                    statement_function=SQL.identifier(watermark["statement_function"]),
+                    statement_body=SQL(watermark["statement_body"]),
+                    row_function=SQL.identifier(watermark["row_function"]),
+                    row_body=SQL(watermark["row_body"]),
+                    drop=self._drop_triggers(watermark),
+                    insert=insert,
+                    delete=delete,
+                    update=update,
+                    table=SQL.identifier(watermark["table"]),
+                    changed=SQL(" OR ").join(
+                        SQL(
+                            "OLD.%(column)s IS DISTINCT FROM NEW.%(column)s",
+                            column=SQL.identifier(column),
+                        )
+                        for column in watermark["columns"]
+                    ),
+                )
             )
+
+    @staticmethod
+    def _drop_triggers(watermark):
+        """SQL dropping the triggers of ``watermark`` (``WATERMARKS``)."""
+        return SQL("\n").join(
+            SQL(
+                "DROP TRIGGER IF EXISTS %s ON %s;",
+                SQL.identifier(name),
+                SQL.identifier(watermark["table"]),
+            )
+            for name in watermark["triggers"]
         )
 
     def _drop_watermark(self):
         """Drop the triggers and functions of ``init`` (``uninstall_hook``)."""
-        self.env.cr.execute(
-            SQL(
-                """
-                DROP TRIGGER IF EXISTS %(insert)s ON stock_valuation_layer;
-                DROP TRIGGER IF EXISTS %(delete)s ON stock_valuation_layer;
-                DROP TRIGGER IF EXISTS %(update)s ON stock_valuation_layer;
-                DROP TRIGGER IF EXISTS %(items_insert)s ON account_move_line;
-                DROP TRIGGER IF EXISTS %(items_delete)s ON account_move_line;
-                DROP TRIGGER IF EXISTS %(items_update)s ON account_move_line;
-                DROP FUNCTION IF EXISTS %(statement_function)s();
-                DROP FUNCTION IF EXISTS %(row_function)s();
-                DROP FUNCTION IF EXISTS %(items_function)s();
-                DROP FUNCTION IF EXISTS %(item_function)s();
-                """,
-                **{
-                    key: SQL.identifier(name) for key, name in WATERMARK_OBJECTS.items()
-                },
+        for watermark in WATERMARKS:
+            self.env.cr.execute(
+                SQL(
+                    "%s DROP FUNCTION IF EXISTS %s(); DROP FUNCTION IF EXISTS %s();",
+                    self._drop_triggers(watermark),
+                    SQL.identifier(watermark["statement_function"]),
+                    SQL.identifier(watermark["row_function"]),
+                )
             )
-        )
 
     # ------------------------------------------------------------------
     # The lock of the closed period
