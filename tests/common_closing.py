@@ -9,6 +9,17 @@ from odoo.tools import SQL
 
 from .common_valuation import T0, ValuationReportCase
 
+# the figures of a product's line with the what-if columns, which the tests
+# compare from closings and from the start of history
+WHAT_IF_LINE_KEYS = (
+    "quantity",
+    "value",
+    "fifo_value",
+    "lifo_value",
+    "average_value",
+    "standard_value",
+)
+
 
 class ClosingCase(ValuationReportCase):
     @classmethod

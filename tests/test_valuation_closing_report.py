@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 from odoo import fields
 from odoo.tools import SQL
 
-from .common_closing import ClosingCase
+from .common_closing import WHAT_IF_LINE_KEYS, ClosingCase
 from .common_valuation import T0, what_if_oracle
 
 
@@ -397,14 +397,7 @@ class TestWhatIfFromClosings(ClosingCase):
                 )
                 self.assertEqual(set(lines), set(expected[day]))
                 for product_id, line in lines.items():
-                    for key in (
-                        "quantity",
-                        "value",
-                        "fifo_value",
-                        "lifo_value",
-                        "average_value",
-                        "standard_value",
-                    ):
+                    for key in WHAT_IF_LINE_KEYS:
                         self.assertAlmostEqual(
                             line[key], expected[day][product_id][key], 2, key
                         )
@@ -527,14 +520,7 @@ class TestRandomHistories(ClosingCase):
         options, lines = self._what_if(day)
         self.assertEqual(set(lines), set(before), day)
         for product_id, line in lines.items():
-            for key in (
-                "quantity",
-                "value",
-                "fifo_value",
-                "lifo_value",
-                "average_value",
-                "standard_value",
-            ):
+            for key in WHAT_IF_LINE_KEYS:
                 self.assertAlmostEqual(
                     line[key],
                     before[product_id][key],
