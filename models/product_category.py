@@ -103,6 +103,13 @@ class ProductCategory(models.Model):
         "section of this name, created at the end of the quotation when missing.",
     )
 
+    @api.model
+    def _selection_labels(self, fname):
+        """(value, label) of the selection field ``fname`` of categories (the
+        costing method, the valuation), in the user's language: Odoo's own
+        words, for the fields elsewhere that say what a category says."""
+        return self._fields[fname]._description_selection(self.env)
+
     @api.depends("min_margin_rate", "parent_id.min_margin_rate_source_id")
     def _compute_effective_min_margin_rate(self):
         for category in self:

@@ -93,15 +93,10 @@ class ProductItemModelGroup(models.Model):
     # Odoo's own words for the category's costing method and valuation, in the
     # user's language: the group says what the category says
     def _selection_inventory_model(self):
-        return self._category_selection("property_cost_method")
+        return self.env["product.category"]._selection_labels("property_cost_method")
 
     def _selection_inventory_posting(self):
-        return self._category_selection("property_valuation")
-
-    def _category_selection(self, fname):
-        return (
-            self.env["product.category"]._fields[fname]._description_selection(self.env)
-        )
+        return self.env["product.category"]._selection_labels("property_valuation")
 
     @api.constrains("stocked_product", "inventory_model", "inventory_posting")
     def _check_products_agree(self):

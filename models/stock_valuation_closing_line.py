@@ -3,8 +3,9 @@ from odoo import fields, models
 
 
 def _category_selection(fname):
-    """The selection of the category's field ``fname`` (Odoo's labels)."""
-    return lambda self: self.env["product.category"]._fields[fname].selection
+    """The selection of the category's field ``fname``, in Odoo's words and the
+    user's language (``product.category._selection_labels``)."""
+    return lambda self: self.env["product.category"]._selection_labels(fname)
 
 
 class StockValuationClosingLine(models.Model):

@@ -303,15 +303,9 @@ class InventoryValuationReport(models.AbstractModel):
                 zip(groups.ids, groups.mapped("display_name"), strict=True)
             )
         Category = self.env["product.category"]
-        selections = {
-            key: dict(Category._fields[fname]._description_selection(self.env))
-            for key, fname in (
-                ("cost_method", "property_cost_method"),
-                ("valuation", "property_valuation"),
-            )
-        }
+        cost_methods = dict(Category._selection_labels("property_cost_method"))
+        valuations = dict(Category._selection_labels("property_valuation"))
         item_groups, model_groups = texts["item_group"], texts["item_model_group"]
-        cost_methods, valuations = selections["cost_method"], selections["valuation"]
         for line in lines:  # in place: tens of thousands of them
             line["kind"] = "product"
             line["label"] = names[line["product_id"]]

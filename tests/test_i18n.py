@@ -79,6 +79,24 @@ class TestFrench(CategoryValuationCase):
             [("manual_periodic", "Manuelle"), ("real_time", "Automatisée")],
         )
 
+    def test_closing_lines_say_what_the_category_says(self):
+        """A closing line's costing method and valuation: Odoo's words for the
+        category's, in the user's language."""
+        Category = self.env["product.category"].with_context(lang="fr_FR")
+        Line = self.env["stock.valuation.closing.line"].with_context(lang="fr_FR")
+        for fname, category_fname in (
+            ("cost_method", "property_cost_method"),
+            ("valuation", "property_valuation"),
+        ):
+            with self.subTest(field=fname):
+                ours = Line.fields_get([fname], ["selection"])[fname]["selection"]
+                odoo = Category.fields_get([category_fname], ["selection"])
+                self.assertEqual(ours, odoo[category_fname]["selection"])
+        self.assertIn(
+            ("real_time", "Automatisée"),
+            Line.fields_get(["valuation"], ["selection"])["valuation"]["selection"],
+        )
+
     def test_each_manager_reads_the_approval_request_in_their_language(self):
         self.lamps.write({"is_main_article": True, "min_margin_rate": 30})
         lamp = self.env["product.product"].create(
