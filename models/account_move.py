@@ -3,6 +3,8 @@ from odoo import fields, models
 
 from odoo.addons.account.models.account_move import BYPASS_LOCK_CHECK
 
+from .stock_valuation_closing import ENGINE
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -20,8 +22,11 @@ class AccountMove(models.Model):
         """Odoo's lock dates, then the inventory closings': an entry dated in a
         closed inventory period may not be posted, reset to draft, re-dated or
         deleted while it touches a stock valuation account (the closing froze
-        that account's balance)."""
+        that account's balance). And an entry dated before today on a stock
+        valuation account holds its day (``_hold_days``): a closing of that day
+        computed at the same moment waits for it, or it for the closing."""
         result = super()._check_fiscal_lock_dates()
+        self._hold_inventory_days()
         if self.env.context.get("bypass_lock_check") is BYPASS_LOCK_CHECK:
             return result
         for move in self:
@@ -29,3 +34,21 @@ class AccountMove(models.Model):
             if closing and move.date and move.date <= closing.date:
                 closing._check_entry_outside(move)
         return result
+
+    def _hold_inventory_days(self):
+        """Hold the days of the entries that touch a stock valuation account
+        (``stock.valuation.closing._hold_past_days``)."""
+        Closing = self.env["stock.valuation.closing"].sudo()
+        engine = self.env[ENGINE].sudo()
+        past = set(Closing._past_days(self.mapped("date")))
+        dated = self.filtered(lambda move: move.date in past)
+        for company, moves in dated.grouped("company_id").items():
+            accounts = engine._stock_accounts({"company": company}, {})
+            Closing._hold_past_days(
+                company,
+                [
+                    move.date
+                    for move in moves
+                    if move.sudo().line_ids.account_id & accounts
+                ],
+            )

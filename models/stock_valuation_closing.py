@@ -133,7 +133,7 @@ class StockValuationClosing(models.Model):
     def _check_date_not_future(self):
         today = fields.Date.context_today(self)
         for closing in self:
-            if closing.date > today:
+            if closing.date >= today:
                 raise UserError(
                     self.env._(
                         "%(closing)s cannot close %(date)s: that day has not ended "
@@ -210,6 +210,7 @@ class StockValuationClosing(models.Model):
                 .next_by_code("stock.valuation.closing")
             )
         self.previous_id = previous
+        self._hold_period()
         self.line_ids.sudo().unlink()
         self.receipt_ids.sudo().unlink()
         self.account_ids.sudo().unlink()

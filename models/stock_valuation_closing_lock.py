@@ -1,15 +1,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The lock of a closed inventory period: what the ORM refuses (entries on stock
-valuation accounts dated in it, changes of its layers), and the watermark that
+valuation accounts dated in it, changes of its layers), the days that a closing
+and the changes of its period hold at the same moment, and the watermark that
 sees what goes around it (triggers on the layers and the journal items)."""
 
-from odoo import models
+from datetime import timedelta
+
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date, format_list
 
 from .stock_valuation_closing import ENGINE
 
 PREFIX = "product_category_valuation_closing_"
+# one row per company and day, written by a closing for the days of its period
+# and by every change of the valuation dated in the past (``_hold_days``)
+DAYS = f"{PREFIX}day"
 # The closings' watermark (``init``), dropped when the addon is uninstalled: per
 # watched table, the functions that flag closings as stale, their three
 # triggers, and the columns whose change matters.
@@ -94,7 +100,21 @@ class StockValuationClosing(models.Model):
         deleted by any means (the ORM refuses it; SQL does not ask): per
         statement for inserts and deletes (the rows in a transition table
         ``changed``), per row for the updates that change a watched column.
-        Their cost grows with the changes, not with the history."""
+        Their cost grows with the changes, not with the history. And the table
+        of the held days (``_hold_days``)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TABLE IF NOT EXISTS %(days)s (
+                    company_id integer NOT NULL
+                        REFERENCES res_company (id) ON DELETE CASCADE,
+                    day date NOT NULL,
+                    held_at timestamp NOT NULL,
+                    PRIMARY KEY (company_id, day))
+                """,
+                days=SQL.identifier(DAYS),
+            )
+        )
         for watermark in WATERMARKS:
             insert, delete, update = map(SQL.identifier, watermark["triggers"])
             self.env.cr.execute(
@@ -149,7 +169,9 @@ class StockValuationClosing(models.Model):
         )
 
     def _drop_watermark(self):
-        """Drop the triggers and functions of ``init`` (``uninstall_hook``)."""
+        """Drop the triggers, functions and table of ``init``
+        (``uninstall_hook``)."""
+        self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(DAYS)))
         for watermark in WATERMARKS:
             self.env.cr.execute(
                 SQL(
@@ -159,6 +181,84 @@ class StockValuationClosing(models.Model):
                     SQL.identifier(watermark["row_function"]),
                 )
             )
+
+    # ------------------------------------------------------------------
+    # The days held at the same moment
+    # ------------------------------------------------------------------
+    @api.model
+    def _hold_days(self, company, days):
+        """Write the rows of ``company``'s ``days`` (SQL of one ``day`` column).
+
+        A closing and a change of the valuation dated in its period, made at
+        the same moment, read the database as it was when each started: neither
+        sees the other, and both would commit (the closing without the change,
+        or the change behind the closing's lock). Both write the rows of the
+        days concerned (the closing every day of its period, the change its
+        own): the second to write waits for the first and, if the first
+        commits, fails to serialize; Odoo then retries it, and it sees the
+        first (the change is refused, or the closing includes it)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO %(table)s (company_id, day, held_at)
+                SELECT %(company)s, d.day, NOW() AT TIME ZONE 'UTC'
+                  FROM (%(days)s) d (day)
+                 ORDER BY d.day
+                    ON CONFLICT (company_id, day)
+                    DO UPDATE SET held_at = EXCLUDED.held_at
+                """,
+                table=SQL.identifier(DAYS),
+                company=company.id,
+                days=days,
+            )
+        )
+
+    @api.model
+    def _past_days(self, days):
+        """``days`` before today, sorted: today's changes, the most frequent,
+        never wait for each other (no closing includes today,
+        ``_check_date_not_future``)."""
+        today = fields.Date.context_today(self)
+        return sorted({day for day in days if day and day < today})
+
+    @api.model
+    def _hold_past_days(self, company, days):
+        """Hold those of ``days`` (dates) of ``company`` before today."""
+        past = self._past_days(days)
+        if past:
+            self._hold_days(company, SQL("SELECT unnest(%s::date[])", past))
+
+    def _hold_period(self):
+        """Hold every day of the period the closing closes (with a day more on
+        each side, for the time zones): from the previous closing, or from the
+        company's first day."""
+        self.ensure_one()
+        first = self.previous_id.date or self._first_day()
+        self._hold_days(
+            self.company_id,
+            SQL(
+                "SELECT generate_series(%s::date, %s::date, '1 day')::date",
+                first - timedelta(days=1),
+                self.date + timedelta(days=1),
+            ),
+        )
+
+    def _first_day(self):
+        """The day of the company's first layer or journal item (the closing's
+        own day if it has none)."""
+        (first,) = self.env.execute_query(
+            SQL(
+                """
+                SELECT LEAST(
+                    (SELECT MIN(create_date)::date FROM stock_valuation_layer
+                      WHERE company_id = %(company)s),
+                    (SELECT MIN(date) FROM account_move_line
+                      WHERE company_id = %(company)s))
+                """,
+                company=self.company_id.id,
+            )
+        )[0]
+        return first or self.date
 
     # ------------------------------------------------------------------
     # The lock of the closed period

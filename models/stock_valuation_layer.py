@@ -32,8 +32,18 @@ class StockValuationLayer(models.Model):
         drop_index(self.env.cr, DATE_INDEX, self._table)
 
     def _check_inventory_closing(self):
-        """Layers created in a closed inventory period are frozen."""
+        """Layers created in a closed inventory period are frozen; those
+        created before today hold their day (``_hold_days``)."""
+        Closing = self.env["stock.valuation.closing"].sudo()
         for company in self.company_id:
+            Closing._hold_past_days(
+                company,
+                [
+                    layer.create_date.date()
+                    for layer in self
+                    if layer.company_id == company
+                ],
+            )
             closing = company.sudo().inventory_closing_id
             if closing:
                 closing._check_layers_outside(

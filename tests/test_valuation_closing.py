@@ -12,6 +12,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from ..models.stock_valuation_closing_lock import DAYS
 from ..reports import inventory_valuation_report_reconciliation as reconciliation
 from .common_closing import ClosingCase
 
@@ -191,6 +192,8 @@ class TestClosingRules(ClosingCase):
     def test_dates_of_a_chain(self):
         with self.assertRefused(UserError, "has not ended yet"):
             self._closing(fields.Date.today() + timedelta(days=1))
+        with self.assertRefused(UserError, "has not ended yet"):
+            self._closing(fields.Date.context_today(self.stock_manager))
         first = self._closing(self.days[3])
         first.action_close()
         same_day = self._closing(self.days[3])
@@ -366,3 +369,56 @@ class TestClosedPeriodLock(ClosingCase):
         )[:1]
         self.assertTrue(late)
         late.description = "Changed after the closing"
+
+
+class TestHeldDays(ClosingCase):
+    """A closing and a change dated in its period, made at the same moment, write
+    the same rows of days, so that one waits for the other (the race itself,
+    with real cursors, is in ``tools/check_concurrency.py``)."""
+
+    def _held(self):
+        """The days held since the last call."""
+        rows = self.env.execute_query(
+            SQL(
+                "DELETE FROM %s WHERE company_id = %s RETURNING day",
+                SQL.identifier(DAYS),
+                self.company.id,
+            )
+        )
+        return {day for (day,) in rows}
+
+    def test_changes_of_past_days_hold_them(self):
+        self._held()
+        self._entry(self.group_valuation, 50.0, date=self.days[1])
+        self.assertEqual(self._held(), {self.days[1]})
+        # today's entries, and those off the stock valuation accounts, hold none
+        self._entry(self.group_valuation, 50.0)
+        self._entry(self.categ_income, 10.0, date=self.days[2])
+        self.assertEqual(self._held(), set())
+        # resetting an entry to draft holds its day too
+        entry = self.fifo_product.stock_valuation_layer_ids.sorted("id")[
+            0
+        ].account_move_id
+        entry.button_draft()
+        self.assertEqual(self._held(), {entry.date})
+        # and so does a change of an old layer's value
+        layer = self.avco_product.stock_valuation_layer_ids.sorted("id")[0]
+        layer.value += 1.0
+        self.assertEqual(self._held(), {layer.create_date.date()})
+
+    def test_a_closing_holds_its_period(self):
+        self._held()
+        first = self._closing(self.days[2])
+        first.action_close()
+        held = self._held()
+        # from before the company's first layer or item to the day after
+        self.assertEqual(max(held), self.days[2] + timedelta(days=1))
+        self.assertLess(min(held), self.days[0])
+        self.assertEqual(len(held), (max(held) - min(held)).days + 1, "every day")
+        # the next closing holds its own period, from the previous closing's day
+        second = self._closing(self.days[4], justification="Set-up")
+        second.action_close()
+        self.assertEqual(
+            self._held(),
+            {self.days[2] + timedelta(days=day) for day in range(-1, 4)},
+        )

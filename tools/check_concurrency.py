@@ -22,7 +22,11 @@ Odoo retries a request that fails to serialize:
    salesperson lowering the price: never an approval of a rate the quotation
    no longer reaches;
 5. two managers closing the same inventory period at once: exactly one closing
-   is done, the other refused; the chain never holds two closings of one day.
+   is done, the other refused; the chain never holds two closings of one day;
+6. a manager closing an inventory period against an accountant posting an entry
+   dated in it on a stock valuation account: the entry is either refused (the
+   period is closed) or in the ledger that the closing froze, never posted
+   behind its back.
 
 Prints what each race showed and exits non-zero on any violation.
 """
@@ -139,7 +143,9 @@ class Races:
         journal = env["account.journal"].create(
             {"name": "Race stock", "code": f"R{tag[-4:]}", "type": "general"}
         )
+        self.journal = journal.id
         stock_in = account("1", "liability_current")
+        self.stock_in = stock_in.id
         stock_out = account("2", "liability_current")
         self.old_account = account("3").id
         self.new_account = account("4").id
@@ -440,6 +446,77 @@ class Races:
                     raise Violation(f"round {index}: {states}, {outcomes}")
         return seen
 
+    def closing_against_back_dated_entry(self):
+        seen = Counter()
+        start = fields.Date.today() - timedelta(days=self.rounds + 5)
+        for index in range(self.rounds):
+            day = start + timedelta(days=index)
+            with self.registry.cursor() as cr:
+                env = self._env(cr, self.admin)
+                closing = env["stock.valuation.closing"].create(
+                    {"date": day, "justification": "Race: back-dated entries"}
+                )
+                entry = env["account.move"].create(
+                    {
+                        "date": day,
+                        "journal_id": self.journal,
+                        "line_ids": [
+                            Command.create(
+                                {"account_id": self.new_account, "debit": 10.0}
+                            ),
+                            Command.create(
+                                {"account_id": self.stock_in, "credit": 10.0}
+                            ),
+                        ],
+                    }
+                )
+                closing_id, entry_id = closing.id, entry.id
+
+            def close(env, closing_id=closing_id, index=index):
+                # one round in two, the entry gets a head start
+                time.sleep(0.05 * (index % 2))
+                env["stock.valuation.closing"].browse(closing_id).action_close()
+
+            def post(env, entry_id=entry_id):
+                env["account.move"].browse(entry_id).action_post()
+
+            outcomes = race(self.registry, [(self.admin, close), (self.admin, post)])
+            seen.update(kind for kind, _tries, _detail in outcomes)
+            seen["retries"] += sum(tries - 1 for _kind, tries, _detail in outcomes)
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                closing = env["stock.valuation.closing"].browse(closing_id)
+                frozen = closing.account_ids.filtered(
+                    lambda line: line.account_id.id == self.new_account
+                )
+                ledger = sum(
+                    env["account.move.line"]
+                    .search(
+                        [
+                            ("account_id", "=", self.new_account),
+                            ("parent_state", "=", "posted"),
+                            ("date", "<=", day),
+                        ]
+                    )
+                    .mapped("balance")
+                )
+                state = env["account.move"].browse(entry_id).state
+                refused = outcomes[1][0] == "refused"
+                if (
+                    outcomes[0][0] != "done"
+                    or closing.state != "done"
+                    or closing.stale
+                    or (refused and closing.name not in outcomes[1][2])
+                    or (state == "posted") == refused
+                    or round(sum(frozen.mapped("ledger_balance")) - ledger, 2)
+                ):
+                    raise Violation(
+                        f"round {index}: entry {state}, ledger {ledger}, frozen"
+                        f" {frozen.mapped('ledger_balance')}, closing {closing.state}"
+                        f" (stale: {closing.stale}): {outcomes}"
+                    )
+        return seen
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -468,6 +545,10 @@ def main():
             races.approval_against_price_change,
         ),
         ("two closings of one inventory period", races.closings_of_one_day),
+        (
+            "a closing against an entry dated in its period",
+            races.closing_against_back_dated_entry,
+        ),
     ]
     failed = False
     for label, check in checks:

@@ -148,10 +148,10 @@ def check_odoo_works(env, order_id, invoice_id):
         " UNION ALL SELECT indexname FROM pg_indexes"
         " WHERE indexname = 'stock_valuation_layer_company_create_date_index'"
         " UNION ALL SELECT tablename FROM pg_tables"
-        " WHERE tablename LIKE 'stock\\_valuation\\_closing%%'"
+        " WHERE tablename LIKE 'stock\\_valuation\\_closing%%' OR tablename LIKE %s"
         " UNION ALL SELECT viewname FROM pg_views"
         " WHERE viewname LIKE 'stock\\_valuation\\_closing%%'",
-        [f"{MODULE}%", f"{MODULE}%"],
+        [f"{MODULE}%", f"{MODULE}%", f"{MODULE}%"],
     )
     left = env.cr.fetchall()
     assert not left, (
