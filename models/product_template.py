@@ -203,18 +203,36 @@ class ProductTemplate(models.Model):
                    COALESCE(g.stock_valuation_account_id, ca.account_id)
                        AS account_id,
                    t.categ_id, g.id AS item_group_id,
-                   %(item_model_group)s AS item_model_group_id, t.uom_id
+                   mg.id AS item_model_group_id, t.uom_id
               FROM product_product p
               JOIN product_template t ON t.id = p.product_tmpl_id
               JOIN category_accounts ca ON ca.id = t.categ_id
               LEFT JOIN product_item_group g ON g.id = %(item_group)s
+              LEFT JOIN product_item_model_group mg ON mg.id = %(item_model_group)s
             """,
             category_account=Category._field_to_sql(
                 "c", "property_stock_valuation_account_id"
             ),
-            item_group=self._field_to_sql("t", "item_group_id"),
-            item_model_group=self._field_to_sql("t", "item_model_group_id"),
+            item_group=self._company_dependent_id("t", "item_group_id"),
+            item_model_group=self._company_dependent_id("t", "item_model_group_id"),
         )
+
+    def _company_dependent_id(self, alias, fname):
+        """SQL of the id that the company-dependent many2one ``fname`` of the
+        template ``alias`` holds in the current company (else its fallback),
+        as ``_field_to_sql`` reads it, without the subquery per row that checks
+        that the record still exists: the caller joins its table, which checks
+        it for every product at once."""
+        field = self._fields[fname]
+        fallback = field.convert_to_column(
+            field.convert_to_write(field.get_company_dependent_fallback(self), self),
+            self,
+        )
+        value = SQL("%s->%s", SQL.identifier(alias, fname), str(self.env.company.id))
+        if fallback:
+            value = SQL("COALESCE(%s, to_jsonb(%s::int4))", value, fallback)
+        # to_flush: the pending writes of the field go to the database first
+        return SQL("(%s->>0)::int4", value, to_flush=field)
 
     def _get_category_price_difference(self):
         # purchase_stock, when installed, adds this field on products and categories.
