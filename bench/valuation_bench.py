@@ -39,8 +39,11 @@ same interleaved rounds, the data method at today and a year before and the
 what-if columns and the whole report data (with its reconciliation), each
 starting from the latest closing before its date; it prints ``RATIO
 closed/sql=… closed-mid/sql=… whatif-closed/sql=… closing/sql=…
-closed-data/sql=…`` (closing: the median time of a monthly closing). The closings
-are rolled back. The last line printed is ``RATIO report/sql=X.XX
+closed-data/sql=… closing-floor/sql=…`` (closing: the median time of a monthly
+closing; closing floor: the writing alone of what the latest monthly closing
+wrote, its lines and receipts inserted into bare copies of their tables, without
+foreign keys: what a monthly closing costs at least). The closings are rolled
+back. The last line printed is ``RATIO report/sql=X.XX
 report/native=Y.YY`` (without closings).
 """
 
@@ -482,6 +485,38 @@ def close_months(env, now, months):
     return seconds
 
 
+def closing_write_floor(env, closing):
+    """What a monthly closing costs at least: the writing alone of what
+    ``closing`` wrote (its lines and receipts, as they are, inserted into bare
+    copies of their tables: their columns and indexes, no foreign key), in a
+    savepoint rolled back."""
+    cr = env.cr
+    for table, copy in (
+        ("stock_valuation_closing_line", "bench_lines"),
+        ("stock_valuation_closing_receipt", "bench_receipts"),
+    ):
+        cr.execute(
+            f"CREATE TEMP TABLE {copy}_source AS"
+            f" SELECT * FROM {table} WHERE closing_id = %s;"
+            f" CREATE TEMP TABLE {copy} (LIKE {table} INCLUDING INDEXES)",
+            [closing.id],
+        )
+
+    def write():
+        cr.execute(
+            "SAVEPOINT bench_closing_floor;"
+            " INSERT INTO bench_lines SELECT * FROM bench_lines_source;"
+            " INSERT INTO bench_receipts SELECT * FROM bench_receipts_source;"
+            " SELECT (SELECT COUNT(*) FROM bench_lines)"
+            " + (SELECT COUNT(*) FROM bench_receipts)"
+        )
+        rows = cr.fetchone()[0]
+        cr.execute("ROLLBACK TO SAVEPOINT bench_closing_floor")
+        return [None] * rows
+
+    return write
+
+
 def closed_outputs(env, now):
     """{label: function} of the figures once the periods are closed: the data
     method at ``now`` and a year before, with the what-if columns, and the
@@ -575,7 +610,11 @@ def main():
             engine = env["report.product_category_valuation.inventory_valuation"]
             options = engine._get_options(report_data(env, now)())
             assert options["closing"], "the report starts from the latest closing"
-            measured = {"sql": measured["sql"]} | closed_outputs(env, now)
+            measured = (
+                {"sql": measured["sql"]}
+                | closed_outputs(env, now)
+                | {"closing floor": closing_write_floor(env, options["closing"])}
+            )
             times, results = best_times(
                 [fresh(env, function) for function in measured.values()],
                 args.repeat,
@@ -603,6 +642,7 @@ def main():
             f" whatif-closed/sql={closed['closed what-if'] / closed['sql']:.2f}"
             f" closing/sql={closed['monthly closing'] / closed['sql']:.2f}"
             f" closed-data/sql={closed['closed data'] / closed['sql']:.2f}"
+            f" closing-floor/sql={closed['closing floor'] / closed['sql']:.2f}"
         )
     both_floors = best["sql"] + best["ledger floor"]
     print(
