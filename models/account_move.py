@@ -22,9 +22,10 @@ class AccountMove(models.Model):
         """Odoo's lock dates, then the inventory closings': an entry dated in a
         closed inventory period may not be posted, reset to draft, re-dated or
         deleted while it touches a stock valuation account (the closing froze
-        that account's balance). And an entry dated before today on a stock
-        valuation account holds its day (``_hold_days``): a closing of that day
-        computed at the same moment waits for it, or it for the closing."""
+        that account's balance). And an entry on a stock valuation account
+        dated on a day that a closing may be computing holds that day
+        (``_hold_days``): a closing of that day computed at the same moment
+        waits for it, or it for the closing."""
         result = super()._check_fiscal_lock_dates()
         self._hold_inventory_days()
         if self.env.context.get("bypass_lock_check") is BYPASS_LOCK_CHECK:
@@ -37,18 +38,19 @@ class AccountMove(models.Model):
 
     def _hold_inventory_days(self):
         """Hold the days of the entries that touch a stock valuation account
-        (``stock.valuation.closing._hold_past_days``)."""
+        (``stock.valuation.closing._hold_days_of``)."""
         Closing = self.env["stock.valuation.closing"].sudo()
         engine = self.env[ENGINE].sudo()
-        past = set(Closing._past_days(self.mapped("date")))
-        dated = self.filtered(lambda move: move.date in past)
-        for company, moves in dated.grouped("company_id").items():
+        for company, moves in self.filtered("date").grouped("company_id").items():
+            days = Closing._days_to_hold(company, moves.mapped("date"))
+            if not days:
+                continue
             accounts = engine._stock_accounts({"company": company}, {})
-            Closing._hold_past_days(
+            Closing._hold_days_of(
                 company,
                 [
                     move.date
                     for move in moves
-                    if move.sudo().line_ids.account_id & accounts
+                    if move.date in days and move.sudo().line_ids.account_id & accounts
                 ],
             )

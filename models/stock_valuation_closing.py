@@ -133,7 +133,7 @@ class StockValuationClosing(models.Model):
     def _check_date_not_future(self):
         today = fields.Date.context_today(self)
         for closing in self:
-            if closing.date >= today:
+            if closing.date > today:
                 raise UserError(
                     self.env._(
                         "%(closing)s cannot close %(date)s: that day has not ended "

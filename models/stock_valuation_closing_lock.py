@@ -214,20 +214,32 @@ class StockValuationClosing(models.Model):
         )
 
     @api.model
-    def _past_days(self, days):
-        """``days`` before today, sorted: today's changes, the most frequent,
-        never wait for each other (no closing includes today,
-        ``_check_date_not_future``)."""
+    def _days_to_hold(self, company, days):
+        """Those of ``days`` (dates) that a closing of ``company`` may be
+        computing at this moment, sorted: the days before today, and today
+        where a closing of today is open (in draft, or reopened). Otherwise
+        today's changes, the most frequent, never wait for each other."""
         # to_date: some of Odoo's own tests patch context_today with a string
         today = fields.Date.to_date(fields.Date.context_today(self))
-        return sorted({day for day in days if day and day < today})
+        days = {day for day in days if day and day <= today}
+        if today in days and not self.sudo().search_count(
+            [
+                ("company_id", "=", company.id),
+                ("state", "!=", "done"),
+                ("date", ">=", today),
+            ],
+            limit=1,
+        ):
+            days.discard(today)
+        return sorted(days)
 
     @api.model
-    def _hold_past_days(self, company, days):
-        """Hold those of ``days`` (dates) of ``company`` before today."""
-        past = self._past_days(days)
-        if past:
-            self._hold_days(company, SQL("SELECT unnest(%s::date[])", past))
+    def _hold_days_of(self, company, days):
+        """Hold those of ``days`` (dates) of ``company`` that a closing may be
+        computing (``_days_to_hold``)."""
+        held = self._days_to_hold(company, days)
+        if held:
+            self._hold_days(company, SQL("SELECT unnest(%s::date[])", held))
 
     def _hold_period(self):
         """Hold every day of the period the closing closes (with a day more on

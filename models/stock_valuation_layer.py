@@ -32,11 +32,11 @@ class StockValuationLayer(models.Model):
         drop_index(self.env.cr, DATE_INDEX, self._table)
 
     def _check_inventory_closing(self):
-        """Layers created in a closed inventory period are frozen; those
-        created before today hold their day (``_hold_days``)."""
+        """Layers created in a closed inventory period are frozen; their day
+        is held where a closing may be computing it (``_hold_days_of``)."""
         Closing = self.env["stock.valuation.closing"].sudo()
         for company in self.company_id:
-            Closing._hold_past_days(
+            Closing._hold_days_of(
                 company,
                 [
                     layer.create_date.date()
