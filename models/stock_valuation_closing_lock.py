@@ -14,7 +14,8 @@ from .stock_valuation_closing import ENGINE
 
 PREFIX = "product_category_valuation_closing_"
 # one row per company and day, written by a closing for the days of its period
-# and by every change of the valuation dated in the past (``_hold_days``)
+# and by every change of the valuation dated on a day that a closing may be
+# computing (``_hold_days``, ``_days_to_hold``)
 DAYS = f"{PREFIX}day"
 # The closings' watermark (``init``), dropped when the addon is uninstalled: per
 # watched table, the functions that flag closings as stale, their three
