@@ -37,8 +37,9 @@ class AccountMove(models.Model):
         return result
 
     def _hold_inventory_days(self):
-        """Hold the days of the entries that touch a stock valuation account
-        (``stock.valuation.closing._hold_days_of``)."""
+        """Hold the days that a closing may be computing of the entries that
+        touch a stock valuation account (``stock.valuation.closing``'s
+        ``_days_to_hold``, asked once per company)."""
         Closing = self.env["stock.valuation.closing"].sudo()
         engine = self.env[ENGINE].sudo()
         for company, moves in self.filtered("date").grouped("company_id").items():
@@ -46,11 +47,11 @@ class AccountMove(models.Model):
             if not days:
                 continue
             accounts = engine._stock_accounts({"company": company}, {})
-            Closing._hold_days_of(
+            Closing._hold_dates(
                 company,
-                [
+                {
                     move.date
                     for move in moves
                     if move.date in days and move.sudo().line_ids.account_id & accounts
-                ],
+                },
             )

@@ -235,12 +235,16 @@ class StockValuationClosing(models.Model):
         return sorted(days)
 
     @api.model
+    def _hold_dates(self, company, dates):
+        """Hold ``dates``, a list of days of ``company``."""
+        if dates:
+            self._hold_days(company, SQL("SELECT unnest(%s::date[])", sorted(dates)))
+
+    @api.model
     def _hold_days_of(self, company, days):
         """Hold those of ``days`` (dates) of ``company`` that a closing may be
         computing (``_days_to_hold``)."""
-        held = self._days_to_hold(company, days)
-        if held:
-            self._hold_days(company, SQL("SELECT unnest(%s::date[])", held))
+        self._hold_dates(company, self._days_to_hold(company, days))
 
     def _hold_period(self):
         """Hold every day of the period the closing closes (with a day more on

@@ -385,7 +385,7 @@ class TestHeldDays(ClosingCase):
         )
         return {day for (day,) in rows}
 
-    def test_changes_of_past_days_hold_them(self):
+    def test_changes_hold_their_days(self):
         self._held()
         self._entry(self.group_valuation, 50.0, date=self.days[1])
         self.assertEqual(self._held(), {self.days[1]})
