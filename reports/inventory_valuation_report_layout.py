@@ -255,6 +255,16 @@ class InventoryValuationReport(models.AbstractModel):
     def _product_names(self, product_ids):
         """{product id: display name}, as Odoo shows it ("[code] name"), read in
         one query; variants with attributes go through the ORM."""
+        wanted = set(product_ids)
+        low, high = min(wanted), max(wanted)
+        if len(wanted) * 2 > high - low:
+            # most products of the range: a range scan, cheaper than a look-up
+            # of tens of thousands of ids (the others are left out below)
+            where = SQL("p.id BETWEEN %s AND %s", low, high)
+        else:
+            # one array literal: a Python list would become ARRAY[...] with one
+            # constant per product for PostgreSQL to parse
+            where = SQL("p.id = ANY(%s::int[])", "{%s}" % ",".join(map(str, wanted)))
         Template = self.env["product.template"].sudo()
         rows = self.env.execute_query(
             SQL(
@@ -263,23 +273,22 @@ class InventoryValuationReport(models.AbstractModel):
                        COALESCE(p.combination_indices, '') <> ''
                   FROM product_product p
                   JOIN product_template t ON t.id = p.product_tmpl_id
-                 WHERE p.id = ANY(%(ids)s::int[])
+                 WHERE %(where)s
                 """,
                 name=Template._field_to_sql("t", "name"),
-                # one array literal: a Python list would become ARRAY[...] with
-                # one constant per product for PostgreSQL to parse
-                ids="{%s}" % ",".join(map(str, product_ids)),
+                where=where,
             )
         )
         names = {
             product_id: f"[{code}] {name}" if code else name
             for product_id, code, name, _variant in rows
+            if product_id in wanted
         }
         variants = (
             self.env["product.product"]
             .sudo()
             .with_context(active_test=False)
-            .browse(row[0] for row in rows if row[3])
+            .browse(row[0] for row in rows if row[3] and row[0] in wanted)
         )
         names.update(zip(variants.ids, variants.mapped("display_name"), strict=True))
         return names

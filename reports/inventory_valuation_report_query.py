@@ -492,16 +492,22 @@ class InventoryValuationReport(models.AbstractModel):
             "uom_id",
             *keys,
         )
+        # where a product's row holds them (after its kind)
+        at_quantity = line_keys.index("quantity") + 1
+        at_value = line_keys.index("value") + 1
         lines, subtotals, accounts = [], {}, {}
         total = dict.fromkeys(keys, 0.0)
         append = lines.append
         for row in rows:  # tens of thousands of products: one tight loop
             kind = row[0]
             if kind == "product":
-                line = dict(zip(line_keys, row[1:], strict=True))
-                quantity = line["quantity"]
-                line["unit_cost"] = line["value"] / quantity if quantity else 0.0
-                append(line)
+                quantity = row[at_quantity]
+                append(
+                    dict(
+                        zip(line_keys, row[1:], strict=True),
+                        unit_cost=row[at_value] / quantity if quantity else 0.0,
+                    )
+                )
                 continue
             sums = {
                 key: amount or 0.0 for key, amount in zip(keys, row[8:], strict=True)

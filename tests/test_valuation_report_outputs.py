@@ -247,3 +247,58 @@ class TestReportOutputs(ValuationReportCase):
                 cr.execute("UPDATE res_company SET name = name")  # really read-only
         finally:
             cr.execute("ROLLBACK TO SAVEPOINT pcv_read_only")
+
+    def test_product_labels_as_odoo_names_them(self):
+        """Each product's row is labelled as Odoo names it ("[code] name", and
+        its attribute values for a variant), whether the products read are
+        most of a run of ids (read by range) or a few far apart (by id)."""
+        colour = self.env["product.attribute"].create(
+            {
+                "name": "PCV Colour",
+                "value_ids": [
+                    Command.create({"name": "Teal"}),
+                    Command.create({"name": "Ochre"}),
+                ],
+            }
+        )
+        chair = self.env["product.template"].create(
+            {
+                "name": "PCV Chair",
+                "attribute_line_ids": [
+                    Command.create(
+                        {
+                            "attribute_id": colour.id,
+                            "value_ids": [Command.set(colour.value_ids.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        products = self.env["product.product"].create(
+            [
+                {
+                    "name": f"PCV Label {index}",
+                    "default_code": index % 2 and "L" or False,
+                }
+                for index in range(12)
+            ]
+        )
+        variant = chair.product_variant_ids[0]
+        variant.default_code = "CH"
+        engine = self._engine()
+        expected = {
+            product.id: product.with_context(lang="en_US").display_name
+            for product in products | variant
+        }
+        self.assertEqual(expected[variant.id], "[CH] PCV Chair (Teal)")
+        self.assertEqual(expected[products[1].id], "[L] PCV Label 1")
+        # most of a run of ids (one left out), and two products far apart
+        for wanted in (
+            products[0] | products[2:4] | variant,
+            products[0] | products[-1],
+        ):
+            with self.subTest(products=wanted.ids):
+                self.assertEqual(
+                    engine._product_names(wanted.ids),
+                    {product.id: expected[product.id] for product in wanted},
+                )
