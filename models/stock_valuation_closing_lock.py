@@ -4,7 +4,7 @@ valuation accounts dated in it, changes of its layers), the days that a closing
 and the changes of its period hold at the same moment, and the watermark that
 sees what goes around it (triggers on the layers and the journal items)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -17,6 +17,11 @@ PREFIX = "product_category_valuation_closing_"
 # and by every change of the valuation dated on a day that a closing may be
 # computing (``_hold_days``, ``_days_to_hold``)
 DAYS = f"{PREFIX}day"
+# Days before this one are held as this one (``_hold_dates``), and a first
+# closing, whose period has no start, holds every day from it: a change dated
+# before anything the closing could see (an opening balance posted at go-live,
+# at the moment of the first closing) still meets it.
+HISTORY_FLOOR = date(2000, 1, 1)
 # The closings' watermark (``init``), dropped when the addon is uninstalled: per
 # watched table, the functions that flag closings as stale, their three
 # triggers, and the columns whose change matters.
@@ -236,9 +241,16 @@ class StockValuationClosing(models.Model):
 
     @api.model
     def _hold_dates(self, company, dates):
-        """Hold ``dates``, a list of days of ``company``."""
+        """Hold ``dates``, a list of days of ``company`` (those before
+        ``HISTORY_FLOOR`` as it)."""
         if dates:
-            self._hold_days(company, SQL("SELECT unnest(%s::date[])", sorted(dates)))
+            self._hold_days(
+                company,
+                SQL(
+                    "SELECT unnest(%s::date[])",
+                    sorted({max(day, HISTORY_FLOOR) for day in dates}),
+                ),
+            )
 
     @api.model
     def _hold_days_of(self, company, days):
@@ -248,35 +260,22 @@ class StockValuationClosing(models.Model):
 
     def _hold_period(self):
         """Hold every day of the period the closing closes (with a day more on
-        each side, for the time zones): from the previous closing, or from the
-        company's first day."""
+        each side, for the time zones): from the previous closing, or, for a
+        first closing, from ``HISTORY_FLOOR``."""
         self.ensure_one()
-        first = self.previous_id.date or self._first_day()
+        first = (
+            self.previous_id.date - timedelta(days=1)
+            if self.previous_id
+            else HISTORY_FLOOR
+        )
         self._hold_days(
             self.company_id,
             SQL(
                 "SELECT generate_series(%s::date, %s::date, '1 day')::date",
-                first - timedelta(days=1),
-                self.date + timedelta(days=1),
+                max(first, HISTORY_FLOOR),
+                max(self.date + timedelta(days=1), HISTORY_FLOOR),
             ),
         )
-
-    def _first_day(self):
-        """The day of the company's first layer or journal item (the closing's
-        own day if it has none)."""
-        (first,) = self.env.execute_query(
-            SQL(
-                """
-                SELECT LEAST(
-                    (SELECT MIN(create_date)::date FROM stock_valuation_layer
-                      WHERE company_id = %(company)s),
-                    (SELECT MIN(date) FROM account_move_line
-                      WHERE company_id = %(company)s))
-                """,
-                company=self.company_id.id,
-            )
-        )[0]
-        return first or self.date
 
     # ------------------------------------------------------------------
     # The lock of the closed period

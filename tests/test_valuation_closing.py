@@ -12,7 +12,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from ..models.stock_valuation_closing_lock import DAYS
+from ..models.stock_valuation_closing_lock import DAYS, HISTORY_FLOOR
 from ..reports import inventory_valuation_report_reconciliation as reconciliation
 from .common_closing import ClosingCase
 
@@ -415,9 +415,9 @@ class TestHeldDays(ClosingCase):
         first = self._closing(self.days[2])
         first.action_close()
         held = self._held()
-        # from before the company's first layer or item to the day after
+        # a first closing: from the floor of history to the day after
         self.assertEqual(max(held), self.days[2] + timedelta(days=1))
-        self.assertLess(min(held), self.days[0])
+        self.assertEqual(min(held), HISTORY_FLOOR)
         self.assertEqual(len(held), (max(held) - min(held)).days + 1, "every day")
         # the next closing holds its own period, from the previous closing's day
         second = self._closing(self.days[4], justification="Set-up")
@@ -426,3 +426,16 @@ class TestHeldDays(ClosingCase):
             self._held(),
             {self.days[2] + timedelta(days=day) for day in range(-1, 4)},
         )
+
+    def test_a_change_before_the_history_meets_a_first_closing(self):
+        """An entry dated before anything a first closing could see (an opening
+        balance posted at go-live) holds a day that the closing holds too."""
+        self._held()
+        opening = self._entry(self.group_valuation, 50.0, date=date(1999, 12, 31))
+        self.assertEqual(self._held(), {HISTORY_FLOOR})
+        closing = self._closing(self.days[2], justification="Opening balance")
+        closing.action_close()
+        self.assertIn(HISTORY_FLOOR, self._held())
+        # now in the closed period: refused, however old
+        with self.assertRefused(UserError, closing.name):
+            opening.button_draft()

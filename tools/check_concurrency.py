@@ -26,7 +26,10 @@ Odoo retries a request that fails to serialize:
 6. a manager closing an inventory period against an accountant posting an entry
    dated in it on a stock valuation account: the entry is either refused (the
    period is closed) or in the ledger that the closing froze, never posted
-   behind its back (the last round closes today).
+   behind its back (the last round closes today);
+7. a manager running a company's first closing against an accountant posting
+   an opening balance dated before anything in its books, on a stock valuation
+   account: likewise, refused or in the frozen ledger.
 
 Prints what each race showed and exits non-zero on any violation.
 """
@@ -38,7 +41,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -133,7 +136,7 @@ class Races:
             {"name": "Race: no negative stock", "negative_inventory": "forbidden"}
         ).id
         Account = env["account.account"]
-        tag = str(int(time.time()))[-6:]
+        tag = self.tag = str(int(time.time()))[-6:]
 
         def account(code, kind="asset_current"):
             return Account.create(
@@ -446,6 +449,43 @@ class Races:
                     raise Violation(f"round {index}: {states}, {outcomes}")
         return seen
 
+    def _check_frozen_ledger(self, index, closing_id, entry_id, account, day, outcomes):
+        """After a race of a closing (first outcome) against the posting of an
+        entry on ``account`` dated in its period (second): the closing is done,
+        and the entry either refused, naming it, or in the ledger it froze."""
+        with self.registry.cursor() as cr:
+            env = self._env(cr)
+            closing = env["stock.valuation.closing"].browse(closing_id)
+            frozen = closing.account_ids.filtered(
+                lambda line: line.account_id.id == account
+            )
+            ledger = sum(
+                env["account.move.line"]
+                .search(
+                    [
+                        ("account_id", "=", account),
+                        ("parent_state", "=", "posted"),
+                        ("date", "<=", day),
+                    ]
+                )
+                .mapped("balance")
+            )
+            state = env["account.move"].browse(entry_id).state if entry_id else None
+            refused = outcomes[1][0] == "refused"
+            if (
+                outcomes[0][0] != "done"
+                or closing.state != "done"
+                or closing.stale
+                or (refused and closing.name not in outcomes[1][2])
+                or (state == "posted") == refused
+                or round(sum(frozen.mapped("ledger_balance")) - ledger, 2)
+            ):
+                raise Violation(
+                    f"round {index}: entry {state}, ledger {ledger}, frozen"
+                    f" {frozen.mapped('ledger_balance')}, closing {closing.state}"
+                    f" (stale: {closing.stale}): {outcomes}"
+                )
+
     def closing_against_back_dated_entry(self):
         seen = Counter()
         start = fields.Date.today() - timedelta(days=self.rounds + 5)
@@ -489,38 +529,80 @@ class Races:
             outcomes = race(self.registry, [(self.admin, close), (self.admin, post)])
             seen.update(kind for kind, _tries, _detail in outcomes)
             seen["retries"] += sum(tries - 1 for _kind, tries, _detail in outcomes)
+            self._check_frozen_ledger(
+                index, closing_id, entry_id, self.new_account, day, outcomes
+            )
+        return seen
+
+    def first_closing_against_opening_entry(self):
+        seen = Counter()
+        day = fields.Date.today() - timedelta(days=40)
+        for index in range(self.rounds):
             with self.registry.cursor() as cr:
                 env = self._env(cr)
-                closing = env["stock.valuation.closing"].browse(closing_id)
-                frozen = closing.account_ids.filtered(
-                    lambda line: line.account_id.id == self.new_account
+                company = env["res.company"].create(
+                    {"name": f"Race go-live {self.tag} {index}"}
                 )
-                ledger = sum(
-                    env["account.move.line"]
-                    .search(
-                        [
-                            ("account_id", "=", self.new_account),
-                            ("parent_state", "=", "posted"),
-                            ("date", "<=", day),
-                        ]
+                env.ref("base.user_admin").company_ids |= company
+                env = env(context={"allowed_company_ids": company.ids})
+                Account = env["account.account"]
+                # an account that held stock value: a stock valuation account
+                stock, equity = (
+                    Account.create(
+                        {
+                            "name": f"Race go-live {name}",
+                            "code": f"G{index}{code}",
+                            "account_type": kind,
+                            "stock_valuation_history": kind == "asset_current",
+                        }
                     )
-                    .mapped("balance")
+                    for name, code, kind in (
+                        ("stock", "1", "asset_current"),
+                        ("equity", "2", "equity"),
+                    )
                 )
-                state = env["account.move"].browse(entry_id).state
-                refused = outcomes[1][0] == "refused"
-                if (
-                    outcomes[0][0] != "done"
-                    or closing.state != "done"
-                    or closing.stale
-                    or (refused and closing.name not in outcomes[1][2])
-                    or (state == "posted") == refused
-                    or round(sum(frozen.mapped("ledger_balance")) - ledger, 2)
-                ):
-                    raise Violation(
-                        f"round {index}: entry {state}, ledger {ledger}, frozen"
-                        f" {frozen.mapped('ledger_balance')}, closing {closing.state}"
-                        f" (stale: {closing.stale}): {outcomes}"
-                    )
+                journal = env["account.journal"].create(
+                    {"name": "Race go-live", "code": "GOLIV", "type": "general"}
+                )
+                # a first closing: the company's books are empty
+                closing = env["stock.valuation.closing"].create(
+                    {"date": day, "justification": "Race: go-live"}
+                )
+                closing_id, company_id = closing.id, company.id
+                opening = {
+                    "date": date(1999, 12, 31) - timedelta(days=index),
+                    "journal_id": journal.id,
+                    "line_ids": [
+                        Command.create({"account_id": stock.id, "debit": 10.0}),
+                        Command.create({"account_id": equity.id, "credit": 10.0}),
+                    ],
+                }
+                stock_id = stock.id
+            posted = []
+
+            def close(env, closing_id=closing_id, company_id=company_id, index=index):
+                time.sleep(0.05 * (index % 2))
+                env["stock.valuation.closing"].with_company(company_id).browse(
+                    closing_id
+                ).action_close()
+
+            def post(env, opening=opening, company_id=company_id, posted=posted):
+                posted.clear()  # the entry of the last try alone
+                entry = env["account.move"].with_company(company_id).create(opening)
+                entry.action_post()
+                posted[:] = entry.ids
+
+            outcomes = race(self.registry, [(self.admin, close), (self.admin, post)])
+            seen.update(kind for kind, _tries, _detail in outcomes)
+            seen["retries"] += sum(tries - 1 for _kind, tries, _detail in outcomes)
+            self._check_frozen_ledger(
+                index,
+                closing_id,
+                posted[0] if posted else None,
+                stock_id,
+                day,
+                outcomes,
+            )
         return seen
 
 
@@ -554,6 +636,10 @@ def main():
         (
             "a closing against an entry dated in its period",
             races.closing_against_back_dated_entry,
+        ),
+        (
+            "a first closing against an opening balance dated before the books",
+            races.first_closing_against_opening_entry,
         ),
     ]
     failed = False
