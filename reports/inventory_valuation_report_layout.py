@@ -256,6 +256,8 @@ class InventoryValuationReport(models.AbstractModel):
         """{product id: display name}, as Odoo shows it ("[code] name"), read in
         one query; variants with attributes go through the ORM."""
         wanted = set(product_ids)
+        if not wanted:
+            return {}
         low, high = min(wanted), max(wanted)
         if len(wanted) * 2 > high - low:
             # most products of the range: a range scan, cheaper than a look-up

@@ -292,6 +292,7 @@ class TestReportOutputs(ValuationReportCase):
         }
         self.assertEqual(expected[variant.id], "[CH] PCV Chair (Teal)")
         self.assertEqual(expected[products[1].id], "[L] PCV Label 1")
+        self.assertEqual(engine._product_names([]), {})
         # most of a run of ids (one left out), and two products far apart
         for wanted in (
             products[0] | products[2:4] | variant,
