@@ -28,6 +28,8 @@ RECORD_OPTIONS = {
 BOOLEAN_OPTIONS = ("include_zero", "show_what_if")
 # the largest id PostgreSQL's integer columns hold
 MAX_ID = 2**31 - 1
+# the as-of days (UTC) whose days before and after, in any time zone, exist
+FIRST_DAY, LAST_DAY = Date(1, 1, 2), Date(9999, 12, 29)
 
 
 def is_record_id(value):
@@ -172,9 +174,7 @@ class InventoryValuationReport(models.AbstractModel):
         given."""
         if value in (None, False, ""):
             return fields.Datetime.now()
-        if isinstance(value, datetime | Date):
-            return value
-        parsed = None
+        parsed = value if isinstance(value, datetime | Date) else None
         if isinstance(value, str) and len(value) in (10, 19):
             with contextlib.suppress(ValueError):
                 parsed = (
@@ -182,16 +182,27 @@ class InventoryValuationReport(models.AbstractModel):
                     if len(value) == 10
                     else fields.Datetime.to_datetime(value)
                 )
-        if parsed:
-            return parsed
-        raise UserError(
-            self.env._(
-                "The as-of date %(value)r is not a date: write it as YYYY-MM-DD "
-                "(valued at the end of that day), or YYYY-MM-DD HH:MM:SS (UTC), "
-                "or leave it empty for now.",
-                value=value,
+        if not parsed:
+            raise UserError(
+                self.env._(
+                    "The as-of date %(value)r is not a date: write it as YYYY-MM-DD "
+                    "(valued at the end of that day), or YYYY-MM-DD HH:MM:SS (UTC), "
+                    "or leave it empty for now.",
+                    value=value,
+                )
             )
-        )
+        day = parsed.date() if isinstance(parsed, datetime) else parsed
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise UserError(
+                self.env._(
+                    "The as-of date %(value)r is out of range: choose a day from "
+                    "%(first)s to %(last)s.",
+                    value=value,
+                    first=FIRST_DAY.isoformat(),
+                    last=LAST_DAY.isoformat(),
+                )
+            )
+        return parsed
 
     def _option_choice(self, data, name, selection, default):
         keys = [key for key, _label in selection]

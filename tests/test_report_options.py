@@ -5,6 +5,7 @@ through the engine and through the download route, before anything is
 computed."""
 
 import json
+from datetime import date
 from urllib.parse import urlencode
 
 from odoo import Command
@@ -30,6 +31,9 @@ BAD_VALUES = {
     "include_zero": ("yes", "include_zero takes true or false"),
     "show_what_if": ([1], "show_what_if takes true or false"),
 }
+
+# as-of dates whose end of day, in some time zone, is beyond the calendar
+OUT_OF_RANGE = ("9999-12-31", "9999-12-30", "9999-12-30 00:00:00", "0001-01-01")
 
 
 class ForeignRecordsMixin(RolesMixin):
@@ -146,6 +150,18 @@ class TestOptionsThroughTheEngine(ForeignRecordsMixin, TransactionCase):
                         self._options(**{option: value})
                     )
 
+    def test_days_beyond_the_calendar_are_refused(self):
+        """A day whose end, or whose time zone's day, would fall outside the
+        calendar is refused as such; the last one that does not is served."""
+        self.accountant.tz = "Pacific/Kiritimati"  # UTC+14
+        engine = self._engine(self.accountant)
+        for value in OUT_OF_RANGE:
+            with self.subTest(date=value):
+                with self.assertRefused(UserError, f"{value!r} is out of range"):
+                    engine._get_report_data(self._options(date=value))
+        report = engine._get_report_data(self._options(date="9999-12-29 23:59:59"))
+        self.assertEqual(report["options"]["local_date"], date(9999, 12, 30))
+
     def test_company_missing_or_of_the_wrong_type(self):
         engine = self._engine(self.accountant)
         with self.assertRefused(AccessError, "Choose the company") as caught:
@@ -236,6 +252,11 @@ class TestOptionsThroughTheRoute(ForeignRecordsMixin, HttpCase):
                 self.assertIn(fragment.split("'")[0], response.text)
         response = self._get(self.accountant, "html", ["not", "a", "dict"])
         self.assertEqual(response.status_code, 400)
+        for value in OUT_OF_RANGE:
+            with self.subTest(date=value):
+                response = self._get(self.accountant, "xlsx", self._options(date=value))
+                self.assertEqual(response.status_code, 400)
+                self.assertIn("is out of range", response.text)
 
     def test_foreign_records_are_forbidden_without_their_names(self):
         for output in ("pdf", "html", "xlsx"):
