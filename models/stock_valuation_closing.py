@@ -12,6 +12,31 @@ from odoo.tools import SQL, format_date, format_list
 
 ENGINE = "report.product_category_valuation.inventory_valuation"
 MANAGER_GROUP = "product_category_valuation.group_inventory_valuation_manager"
+# What only the closing's own steps write, as superuser (closing, reopening,
+# the periodic adjustment): the figures it computed and its place in the chain.
+# A request (a form, RPC, an import) sets none of them.
+COMPUTED_FIELDS = frozenset(
+    {
+        "name",
+        "tz",
+        "cutoff",
+        "state",
+        "previous_id",
+        "line_ids",
+        "receipt_ids",
+        "from_start",
+        "account_ids",
+        "total_value",
+        "product_count",
+        "difference",
+        "stale",
+        "adjustment_move_id",
+    }
+)
+# what a new closing holds of them (the others are empty)
+NEW_CLOSING = {"state": "draft", "name": "/"}
+# what a done closing keeps as it was closed: reopen it to change them
+CLOSED_FIELDS = frozenset({"company_id", "date", "justification"})
 
 
 class StockValuationClosing(models.Model):
@@ -41,6 +66,7 @@ class StockValuationClosing(models.Model):
     tz = fields.Char(
         string="Time Zone",
         readonly=True,
+        copy=False,
         help="The time zone in which the closing date ends.",
     )
     cutoff = fields.Datetime(
@@ -124,6 +150,59 @@ class StockValuationClosing(models.Model):
         help="Required to reopen a closing; kept in its history.",
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        closings = super().create(vals_list)
+        if not self.env.su:
+            # a new closing is a draft with nothing computed, whatever the
+            # request's values and default values said
+            for closing in closings:
+                self._check_requested(
+                    name
+                    for name in COMPUTED_FIELDS
+                    if (
+                        closing[name] != NEW_CLOSING[name]
+                        if name in NEW_CLOSING
+                        else closing[name]
+                    )
+                )
+        return closings
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_requested(vals)
+            changed = CLOSED_FIELDS & set(vals)
+            closed = self.filtered(lambda closing: closing.state == "done")
+            if changed and closed:
+                raise UserError(
+                    self.env._(
+                        "%(closing)s is closed, and these fields stay as they were "
+                        "when it closed: %(fields)s. Reopen it to change them.",
+                        closing=closed[0].display_name,
+                        fields=self._field_labels(changed),
+                    )
+                )
+        return super().write(vals)
+
+    def _check_requested(self, names):
+        """Refuse a request that sets what only the closing computes."""
+        computed = COMPUTED_FIELDS & set(names)
+        if computed:
+            raise UserError(
+                self.env._(
+                    "These fields of an inventory closing are computed when it is "
+                    "closed: %(fields)s. Close or reopen it instead.",
+                    fields=self._field_labels(computed),
+                )
+            )
+
+    def _field_labels(self, names):
+        """The labels of the fields ``names``, as a list in words."""
+        return format_list(
+            self.env,
+            sorted(self._fields[name]._description_string(self.env) for name in names),
+        )
+
     @api.model
     def _default_date(self):
         """The last day of the previous month."""
@@ -204,12 +283,12 @@ class StockValuationClosing(models.Model):
             }
         )
         if self.name == "/":
-            self.name = (
+            self.sudo().name = (
                 self.env["ir.sequence"]
                 .with_company(self.company_id)
                 .next_by_code("stock.valuation.closing")
             )
-        self.previous_id = previous
+        self.sudo().previous_id = previous
         self._hold_period()
         self.line_ids.sudo().unlink()
         self.receipt_ids.sudo().unlink()
@@ -246,7 +325,7 @@ class StockValuationClosing(models.Model):
                 self.id,
             )
         )[0]
-        self.write(
+        self.sudo().write(
             {
                 "state": "done",
                 "tz": tz,
@@ -444,7 +523,7 @@ class StockValuationClosing(models.Model):
                         closing=closing.display_name,
                     )
                 )
-            closing.state = "cancel"
+            closing.sudo().state = "cancel"
             closing._set_last_done(closing.previous_id)
             closing._reverse_adjustment()
             closing.message_post(

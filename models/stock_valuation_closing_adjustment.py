@@ -185,7 +185,7 @@ class StockValuationClosing(models.Model):
             )
         )
         move.action_post()
-        self.adjustment_move_id = move
+        self.sudo().adjustment_move_id = move
 
     def _reverse_adjustment(self):
         """Reverse the periodic adjustment of a reopened closing, on its day."""

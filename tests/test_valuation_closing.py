@@ -8,13 +8,14 @@ locked."""
 from datetime import date, timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..models.stock_valuation_closing_lock import DAYS, HISTORY_FLOOR
 from ..reports import inventory_valuation_report_reconciliation as reconciliation
 from .common_closing import ClosingCase
+from .common_valuation import T0
 
 
 class TestClosingFigures(ClosingCase):
@@ -231,6 +232,39 @@ class TestClosingRules(ClosingCase):
 
 
 class TestClosingAccess(ClosingCase):
+    def test_requests_write_no_figure_of_a_closing(self):
+        """A manager's request (a form, RPC, an import) sets no figure a
+        closing computes, and changes a done closing only by reopening it."""
+        Closing = self.env["stock.valuation.closing"].with_user(self.stock_manager)
+        with self.assertRefused(UserError, "State", "Inventory Value", "computed"):
+            Closing.create({"date": self.days[1], "state": "done", "total_value": 1.0})
+        with self.assertRefused(UserError, "Cut-off", "computed"):
+            Closing.with_context(default_cutoff=T0).create({"date": self.days[1]})
+        closing = self._closing(self.days[1])
+        self.assertEqual(closing.copy().state, "draft", "a copy is a new draft")
+        for vals in ({"stale": True}, {"cutoff": T0}, {"line_ids": [Command.clear()]}):
+            with self.subTest(vals=vals):
+                with self.assertRefused(UserError, "computed when it is closed"):
+                    closing.write(vals)
+        closing.justification = "Known difference"  # a draft is the user's
+        closing.action_close()
+        for vals in ({"date": self.days[0]}, {"justification": "Rewritten"}):
+            with self.subTest(vals=vals):
+                with self.assertRefused(UserError, closing.name, "Reopen it"):
+                    closing.write(vals)
+        with self.assertRefused(UserError, "computed when it is closed"):
+            closing.write({"state": "cancel"})
+        self.assertEqual(
+            (closing.state, closing.date, closing.justification),
+            ("done", self.days[1], "Known difference"),
+        )
+        # reopened, it is the user's again
+        closing.reopen_reason = "Wrong day"
+        closing.action_reopen()
+        closing.date = self.days[2]
+        closing.action_close()
+        self.assertEqual((closing.state, closing.date), ("done", self.days[2]))
+
     def test_only_inventory_valuation_managers_close_and_reopen(self):
         with self.assertRaises(AccessError):
             self._closing(self.days[1], user=self.stock_user)
