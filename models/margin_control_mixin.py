@@ -265,6 +265,19 @@ class MarginControlMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     # Approval
     # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        documents = super().create(vals_list)
+        # an approval comes from a sales manager, never with a new document
+        # (whatever its values, or the default values of the request's context)
+        if any(
+            document[name]
+            for document in documents.sudo()
+            for name in MARGIN_APPROVAL_FIELDS
+        ):
+            self._check_margin_manager()
+        return documents
+
     def write(self, vals):
         if any(name in vals for name in MARGIN_APPROVAL_FIELDS):
             self._check_margin_manager()

@@ -318,6 +318,21 @@ class TestMarginApproval(MarginCase):
         self.assertFalse(order.margin_approved_by_id)
         self.assertTrue(order.margin_approval_needed)
 
+    def test_salesperson_cannot_create_an_approved_quotation(self):
+        approval = {
+            "margin_approved_by_id": self.sale_manager.id,
+            "margin_approved_rate": 1.0,
+        }
+        with self.assertRefused(AccessError, "sales managers"):
+            self._order((self.lamp, 1, 100), **approval)
+        defaults = {f"default_{name}": value for name, value in approval.items()}
+        Order = self.env["sale.order"].with_user(self.salesman)
+        with self.assertRefused(AccessError, "sales managers"):
+            Order.with_context(**defaults).create({"partner_id": self.customer.id})
+        order = self._order((self.lamp, 1, 100))
+        self.assertTrue(order.margin_approval_needed)
+        self.assertFalse(order.copy().margin_approved_by_id)
+
     def test_nothing_to_approve_above_minimum(self):
         order = self._order((self.lamp, 1, 200))
         with self.assertRefused(UserError, order.name, "nothing to approve"):
