@@ -1,7 +1,31 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists
+
+
+def check_recorded_flag(records, name, vals=None):
+    """Refuse a request (a form, RPC, an import, default values in its context)
+    that sets or clears the flag ``name`` of ``records``, which the stock
+    valuation records itself, as superuser: on ``vals`` for a write, on the
+    records created otherwise."""
+    if records.env.su:
+        return
+    if vals is None:
+        changed = any(records.mapped(name))
+    else:
+        changed = name in vals and any(
+            record[name] != bool(vals[name]) for record in records
+        )
+    if changed:
+        raise UserError(
+            records.env._(
+                "“%(flag)s” is recorded by the stock valuation itself (its entries "
+                "and account transfers): it cannot be set or cleared by hand.",
+                flag=records._fields[name]._description_string(records.env),
+            )
+        )
 
 
 class AccountAccount(models.Model):
@@ -16,6 +40,16 @@ class AccountAccount(models.Model):
         "valuation report reconciles it with the stock, even once no product "
         "posts there any more.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        check_recorded_flag(accounts, "stock_valuation_history")
+        return accounts
+
+    def write(self, vals):
+        check_recorded_flag(self, "stock_valuation_history", vals)
+        return super().write(vals)
 
     def init(self):
         """Mark the accounts that the stock valuation entries (the valuation

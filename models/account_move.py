@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
 
 from odoo.addons.account.models.account_move import BYPASS_LOCK_CHECK
 
+from .account_account import check_recorded_flag
 from .stock_valuation_closing import ENGINE
 
 
@@ -17,6 +18,16 @@ class AccountMove(models.Model):
         help="Moves the value on hand of products whose stock valuation account "
         "changed from the old account to the new one.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        moves = super().create(vals_list)
+        check_recorded_flag(moves, "stock_valuation_transfer")
+        return moves
+
+    def write(self, vals):
+        check_recorded_flag(self, "stock_valuation_transfer", vals)
+        return super().write(vals)
 
     def _check_fiscal_lock_dates(self):
         """Odoo's lock dates, then the inventory closings': an entry dated in a

@@ -594,6 +594,27 @@ class TestOneRuleOnePlace(ReconciliationCase):
         self.assertTrue(self.group_valuation.stock_valuation_history)
         self.assertFalse(self.group_input.stock_valuation_history)
 
+    def test_what_the_stock_valuation_records_is_not_set_by_hand(self):
+        """Whether an account received stock valuation, and whether an entry is
+        an account transfer, decide which accounts are reconciled and which
+        part their items fall in: no request sets or clears them."""
+        self._receive(self.fifo_product, 1, 5.0)
+        self.assertTrue(self.group_valuation.stock_valuation_history)
+        account = self.group_valuation.with_user(self.account_manager)
+        with self.assertRefused(UserError, "Received Stock Valuation", "by hand"):
+            account.stock_valuation_history = False
+        account.name = "PCV Stock valuation (renamed)"  # the rest is the user's
+        Account = self.env["account.account"].with_user(self.account_manager)
+        with self.assertRefused(UserError, "Received Stock Valuation"):
+            Account.with_context(default_stock_valuation_history=True).create(
+                {"name": "PCV Bank", "code": "512999", "account_type": "asset_cash"}
+            )
+        entry = self._entry(self.group_valuation, 10.0, state="draft")
+        with self.assertRefused(UserError, "by hand"):
+            entry.with_user(self.account_manager).stock_valuation_transfer = True
+        self.assertTrue(self.group_valuation.stock_valuation_history)
+        self.assertFalse(entry.stock_valuation_transfer)
+
 
 class TestPreviewDrillDown(ReconciliationCase):
     """The HTML preview's links: a product's row opens the layers behind its
