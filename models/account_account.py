@@ -5,18 +5,22 @@ from odoo.tools import SQL
 from odoo.tools.sql import column_exists
 
 
-def check_recorded_flag(records, name, vals=None):
+def check_recorded_flag(records, name, vals_list, create=False):
     """Refuse a request (a form, RPC, an import, default values in its context)
-    that sets or clears the flag ``name`` of ``records``, which the stock
-    valuation records itself, as superuser: on ``vals`` for a write, on the
-    records created otherwise."""
+    that sets or clears the flag ``name``, which the stock valuation records
+    itself, as superuser: in the values of a create (``records``: the model,
+    ``create``), or of a write on ``records``. Read from the values alone: the
+    hot paths that create entries read nothing more."""
     if records.env.su:
         return
-    if vals is None:
-        changed = any(records.mapped(name))
+    if create:
+        changed = any(vals.get(name) for vals in vals_list) or bool(
+            records.env.context.get(f"default_{name}")
+        )
     else:
-        changed = name in vals and any(
-            record[name] != bool(vals[name]) for record in records
+        changed = any(
+            name in vals and any(record[name] != bool(vals[name]) for record in records)
+            for vals in vals_list
         )
     if changed:
         raise UserError(
@@ -43,12 +47,11 @@ class AccountAccount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        accounts = super().create(vals_list)
-        check_recorded_flag(accounts, "stock_valuation_history")
-        return accounts
+        check_recorded_flag(self, "stock_valuation_history", vals_list, create=True)
+        return super().create(vals_list)
 
     def write(self, vals):
-        check_recorded_flag(self, "stock_valuation_history", vals)
+        check_recorded_flag(self, "stock_valuation_history", [vals])
         return super().write(vals)
 
     def init(self):

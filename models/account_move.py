@@ -21,12 +21,11 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        moves = super().create(vals_list)
-        check_recorded_flag(moves, "stock_valuation_transfer")
-        return moves
+        check_recorded_flag(self, "stock_valuation_transfer", vals_list, create=True)
+        return super().create(vals_list)
 
     def write(self, vals):
-        check_recorded_flag(self, "stock_valuation_transfer", vals)
+        check_recorded_flag(self, "stock_valuation_transfer", [vals])
         return super().write(vals)
 
     def _check_fiscal_lock_dates(self):

@@ -267,16 +267,16 @@ class MarginControlMixin(models.AbstractModel):
     # ------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        documents = super().create(vals_list)
         # an approval comes from a sales manager, never with a new document
-        # (whatever its values, or the default values of the request's context)
+        # (in its values, or the default values of the request's context); read
+        # from the values alone, for every quotation and entry goes through here
         if any(
-            document[name]
-            for document in documents.sudo()
+            vals.get(name) or self.env.context.get(f"default_{name}")
+            for vals in vals_list
             for name in MARGIN_APPROVAL_FIELDS
         ):
             self._check_margin_manager()
-        return documents
+        return super().create(vals_list)
 
     def write(self, vals):
         if any(name in vals for name in MARGIN_APPROVAL_FIELDS):
