@@ -173,26 +173,20 @@ class InventoryValuationReport(models.AbstractModel):
             SQL("LEFT JOIN onhand o ON o.product_id = l.product_id"),
         )
 
-    def _has_journal_entries(self, company):
-        """Whether a layer of ``company`` has a journal entry (real-time
-        valuation, now or once): a probe of Odoo's partial index."""
-        return bool(
-            self.env["stock.valuation.layer"]
-            .sudo()
-            .search_count(
-                [("company_id", "=", company.id), ("account_move_id", "!=", False)],
-                limit=1,
-            )
-        )
-
     # ------------------------------------------------------------------
     # The query
     # ------------------------------------------------------------------
-    def _layers_cte(self, options, with_entries, incoming=None):
+    def _layers_cte(self, options, incoming=None):
         """The CTE ``layers``: the company's layers of the as-of date summed by
-        product, with the value of those without a journal entry (all of them
-        when no layer of the company has one: ``with_entries`` false), from
-        the inventory closing of the options if any."""
+        product, with the value of those without a journal entry, from the
+        inventory closing of the options if any. From the whole history, that
+        value is read off two counts where none of a product's layers has an
+        entry, or none without one carries a value (Odoo posts no entry for a
+        layer of no value): a count costs a fraction of a sum over a million
+        layers. Where both kinds carry value (a product whose valuation changed
+        with stock on hand, a posting that failed), it is NULL here, and
+        ``_values_without_entry`` sums it apart from those products' layers
+        alone."""
         if options.get("closing"):
             return self._layers_since_closing_cte(
                 options, options["closing"], incoming=bool(incoming)
@@ -204,22 +198,51 @@ class InventoryValuationReport(models.AbstractModel):
                 SELECT svl.product_id,
                        SUM(svl.value) AS value,
                        SUM(svl.quantity) AS quantity,
-                       %(without_entry)s AS value_without_entry%(incoming)s
+                       CASE WHEN COUNT(svl.account_move_id) = 0
+                            THEN SUM(svl.value)
+                            WHEN COUNT(*) FILTER (
+                                WHERE svl.account_move_id IS NULL
+                                  AND svl.value <> 0
+                            ) = 0 THEN 0
+                       END AS value_without_entry%(incoming)s
                   FROM stock_valuation_layer svl
                   %(dated_join)s
                  WHERE svl.company_id = %(company)s AND %(dated)s
                  GROUP BY svl.product_id
             )
             """,
-            without_entry=SQL(
-                "SUM(svl.value) FILTER (WHERE svl.account_move_id IS NULL)"
-            )
-            if with_entries
-            else SQL("SUM(svl.value)"),
             incoming=incoming or SQL(""),
             company=options["company"].id,
             dated_join=dated_join,
             dated=dated,
+        )
+
+    def _values_without_entry(self, options, product_ids):
+        """{product id: value of its layers without a journal entry counted at
+        the as-of date}, for the products ``product_ids`` (those whose layers
+        ``_layers_cte`` leaves the value NULL of), from their layers alone."""
+        dated_join, dated = self._layer_dated(options)
+        return dict(
+            self._execute(
+                SQL(
+                    """
+                    %(tag)s
+                    SELECT svl.product_id, SUM(svl.value)::float8
+                      FROM stock_valuation_layer svl
+                      %(dated_join)s
+                     WHERE svl.company_id = %(company)s
+                       AND svl.product_id = ANY(%(products)s::int[])
+                       AND svl.account_move_id IS NULL AND %(dated)s
+                     GROUP BY svl.product_id
+                    """,
+                    tag=QUERY_TAG,
+                    dated_join=dated_join,
+                    company=options["company"].id,
+                    # one array literal, not one constant per product
+                    products="{%s}" % ",".join(map(str, product_ids)),
+                    dated=dated,
+                )
+            )
         )
 
     def _products_cte(self, options, carry=None):
@@ -256,7 +279,10 @@ class InventoryValuationReport(models.AbstractModel):
 
     def _accounts_rows(self, columns=0):
         """The ``account`` rows of the valuation query, from ``products``, with
-        ``columns`` more empty columns."""
+        ``columns`` more empty columns, and a ``mixed`` row (product, account)
+        per product whose value without entry is summed apart (see
+        ``_layers_cte`` and ``_account_values``)."""
+        nulls = SQL("").join(SQL(", NULL::float8") for _column in range(columns))
         return SQL(
             """
             SELECT 'account', NULL::int, pr.account_id, NULL::int, NULL::int, NULL,
@@ -264,11 +290,32 @@ class InventoryValuationReport(models.AbstractModel):
                    SUM(pr.value)::float8%(nulls)s
               FROM products pr
              GROUP BY pr.account_id
+            UNION ALL
+            SELECT 'mixed', pr.product_id, pr.account_id, NULL::int, NULL::int, NULL,
+                   NULL, NULL::int, NULL::float8, NULL::float8%(nulls)s
+              FROM products pr
+             WHERE pr.value_without_entry IS NULL
             """,
-            nulls=SQL("").join(SQL(", NULL::float8") for _column in range(columns)),
+            nulls=nulls,
         )
 
-    def _valuation_query(self, options, with_entries=True):
+    def _account_values(self, options, rows):
+        """The ``accounts`` of ``_get_valuation`` from the ``account`` and
+        ``mixed`` rows of ``_accounts_rows`` (kind, product, account, ...,
+        value without entry, value): the value of the mixed products' layers
+        without entry is added to their accounts'."""
+        accounts, mixed = {}, {}
+        for row in rows:
+            if row[0] == "account":
+                accounts[row[2]] = [row[9] or 0.0, row[8] or 0.0]
+            else:
+                mixed[row[1]] = row[2]
+        if mixed:
+            for product_id, value in self._values_without_entry(options, mixed).items():
+                accounts[mixed[product_id]][1] += value
+        return {account_id: tuple(values) for account_id, values in accounts.items()}
+
+    def _valuation_query(self, options):
         """One read-only query, one scan of the layers. Its rows are, by ``kind``:
 
         - ``product`` (detail level only): a product, its category, item group and
@@ -279,7 +326,9 @@ class InventoryValuationReport(models.AbstractModel):
         - ``total``: the sums over all products;
         - ``account``: the value of all the company's products (whatever the
           filters) per stock valuation account, and in the quantity column the
-          value of their layers without a journal entry (the reconciliation's).
+          value of their layers without a journal entry (the reconciliation's);
+        - ``mixed``: a product whose layers without entry are summed apart, and
+          its account (``_accounts_rows``).
 
         Amounts are rounded to the company currency per product first, so that
         every subtotal is the sum of its products to the cent."""
@@ -394,7 +443,7 @@ class InventoryValuationReport(models.AbstractModel):
             %(accounts)s
             """,
             tag=QUERY_TAG,
-            layers=self._layers_cte(options, with_entries, what_if["incoming"]),
+            layers=self._layers_cte(options, what_if["incoming"]),
             products=self._products_cte(options, what_if["carry"]),
             quantity=quantity,
             value=value,
@@ -479,65 +528,59 @@ class InventoryValuationReport(models.AbstractModel):
         - ``accounts``: {stock valuation account id: (value, value of the layers
           without a journal entry) of all the company's products mapped to it}.
         """
-        keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
-        with_entries = self._has_journal_entries(options["company"])
-        rows = self._execute(self._valuation_query(options, with_entries))
-        line_keys = (
-            "product_id",
-            "category_id",
-            "item_group_id",
-            "item_model_group_id",
-            "cost_method",
-            "valuation",
-            "uom_id",
-            *keys,
-        )
-        # where a product's row holds them (after its kind)
-        at_quantity = line_keys.index("quantity") + 1
-        at_value = line_keys.index("value") + 1
-        lines, subtotals, accounts = [], {}, {}
+        what_if = options["show_what_if"]
+        keys = SUM_KEYS if what_if else SUM_KEYS[:2]
+        rows = self._execute(self._valuation_query(options))
+        lines, subtotals, account_rows = [], {}, []
         total = dict.fromkeys(keys, 0.0)
         append = lines.append
         for row in rows:  # tens of thousands of products: one tight loop
             kind = row[0]
             if kind == "product":
-                quantity = row[at_quantity]
-                append(
-                    dict(
-                        zip(line_keys, row[1:], strict=True),
-                        unit_cost=row[at_value] / quantity if quantity else 0.0,
-                    )
-                )
-                continue
-            sums = {
-                key: amount or 0.0 for key, amount in zip(keys, row[8:], strict=True)
-            }
-            if kind != "account":
+                quantity, value = row[8], row[9]
+                line = {
+                    "product_id": row[1],
+                    "category_id": row[2],
+                    "item_group_id": row[3],
+                    "item_model_group_id": row[4],
+                    "cost_method": row[5],
+                    "valuation": row[6],
+                    "uom_id": row[7],
+                    "quantity": quantity,
+                    "value": value,
+                    "unit_cost": value / quantity if quantity else 0.0,
+                }
+                if what_if:
+                    line.update(zip(WHAT_IF_KEYS, row[10:], strict=True))
+                append(line)
+            elif kind in ("account", "mixed"):
+                account_rows.append(row)
+            else:
+                sums = {
+                    key: amount or 0.0
+                    for key, amount in zip(keys, row[8:], strict=True)
+                }
                 # a quantity only where every product counts in one unit
                 sums["uom_id"] = row[7]
                 if row[7] is None:
                     sums["quantity"] = None
-            if kind == "subtotal":
-                subtotals[row[2]] = sums
-            elif kind == "total":
-                total = sums
-            else:
-                # the quantity column carries the value of layers without entry
-                accounts[row[2]] = (sums["value"], sums["quantity"])
-        return lines, subtotals, total, accounts
+                if kind == "subtotal":
+                    subtotals[row[2]] = sums
+                else:
+                    total = sums
+        return lines, subtotals, total, self._account_values(options, account_rows)
 
     @api.model
     def _get_account_values(self, options):
         """The ``accounts`` of ``_get_valuation`` alone: one scan of the layers,
         no product rows."""
-        with_entries = self._has_journal_entries(options["company"])
         rows = self._execute(
             SQL(
                 "%(tag)s WITH %(layers)s, %(products)s %(accounts)s",
                 tag=QUERY_TAG,
-                layers=self._layers_cte(options, with_entries),
+                layers=self._layers_cte(options),
                 products=self._products_cte(options),
                 accounts=self._accounts_rows(),
             )
         )
-        return {row[2]: (row[9] or 0.0, row[8] or 0.0) for row in rows}
+        return self._account_values(options, rows)
