@@ -307,6 +307,16 @@ class TestReportLayout(ValuationReportCase):
         self.assertEqual(
             {row["item_group"] for row in furniture}, {"[FURN] PCV Office furniture"}
         )
+        # each group's products under its heading, by name, one level below it
+        self.assertEqual(
+            [(row["kind"], row["level"], row["label"]) for row in rows[:4]],
+            [
+                ("group", 0, "[FURN] PCV Office furniture"),
+                ("product", 1, self.avco_product.display_name),
+                ("product", 1, self.fifo_product.display_name),
+                ("subtotal", 0, "Total [FURN] PCV Office furniture"),
+            ],
+        )
 
     def test_filter_and_group_by_item_model_group(self):
         model_group = self.env["product.item.model.group"].create(
