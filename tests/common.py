@@ -2,6 +2,24 @@
 from contextlib import contextmanager
 
 from odoo.tests import TransactionCase, new_test_user
+from odoo.tools import SQL
+
+
+def date_layers(env, dates):
+    """Give each layer of ``dates`` ({layer: UTC datetime}) that creation date,
+    in SQL (the ORM writes ``create_date`` itself), as a history spread over
+    time holds them."""
+    env.flush_all()
+    for layer, created in dates.items():
+        env.cr.execute(
+            SQL(
+                "UPDATE stock_valuation_layer SET create_date = %s WHERE id = %s",
+                created,
+                layer.id,
+            )
+        )
+    env.invalidate_all()
+
 
 # login -> groups of the non-admin users every test class gets
 ROLE_GROUPS = {

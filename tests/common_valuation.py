@@ -10,6 +10,7 @@ from lxml import etree
 from odoo import fields
 from odoo.tools import SQL
 
+from .common import date_layers
 from .common_item_group import ItemGroupCase, OtherAccountCase
 
 T0 = datetime(2026, 1, 5, 8, 0)
@@ -96,15 +97,10 @@ class ValuationReportCase(ItemGroupCase):
         layers = cls.env["stock.valuation.layer"].search(
             [("product_id", "in", cls.products().ids)], order="id"
         )
-        for hour, layer in enumerate(layers):
-            cls.env.cr.execute(
-                SQL(
-                    "UPDATE stock_valuation_layer SET create_date = %s WHERE id = %s",
-                    T0 + timedelta(hours=hour),
-                    layer.id,
-                )
-            )
-        cls.env.invalidate_all()
+        date_layers(
+            cls.env,
+            {layer: T0 + timedelta(hours=hour) for hour, layer in enumerate(layers)},
+        )
         cls.layer_count = len(layers)
 
     @classmethod
@@ -216,6 +212,19 @@ class ReconciliationCase(OtherAccountCase):
 
     def _figures(self, rec):
         return (rec["ledger_balance"], rec["report_value"], rec["difference"])
+
+    def _layer(self, value, quantity=0, **values):
+        """A layer of the FIFO product made by hand, as a revaluation or a landed
+        cost leaves one before (or without) its posting."""
+        return self.env["stock.valuation.layer"].create(
+            {
+                "company_id": self.company.id,
+                "product_id": self.fifo_product.id,
+                "quantity": quantity,
+                "value": value,
+                **values,
+            }
+        )
 
     def _periodic_product(self, name, account):
         """A storable product of a new FIFO category valued periodically, whose

@@ -12,6 +12,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_date
 
+from .common import date_layers
 from .common_valuation import ReconciliationCase
 
 
@@ -130,28 +131,14 @@ class TestDifferencesExplained(ReconciliationCase):
             "the switch empties the stock without entry and refills it with one",
         )
         self._receive(self.fifo_product, 10, 5.0)
-        unposted = self.env["stock.valuation.layer"].create(
-            {
-                "company_id": self.company.id,
-                "product_id": self.fifo_product.id,
-                "quantity": 0,
-                "value": 12.34,
-                "description": "PCV unposted revaluation",
-            }
-        )
+        unposted = self._layer(12.34, description="PCV unposted revaluation")
         # and one more, the day after the as-of date: not counted
         later = unposted.copy({"value": 1.0})
         now = fields.Datetime.now()
-        self.env.flush_all()
-        for layer, day in ((unposted, -1), (later, 1)):
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE stock_valuation_layer SET create_date = %s WHERE id = %s",
-                    now + timedelta(days=day),
-                    layer.id,
-                )
-            )
-        self.env.invalidate_all()
+        date_layers(
+            self.env,
+            {unposted: now - timedelta(days=1), later: now + timedelta(days=1)},
+        )
         for basis in ("valuation", "accounting"):
             rec = self._reconcile(date=now, date_basis=basis)[self.group_valuation]
             self.assertEqual(self._figures(rec), (85.0, 97.34, -12.34), basis)
@@ -179,15 +166,8 @@ class TestDifferencesExplained(ReconciliationCase):
         charge): the real-time product's value without entry is nothing, read
         in the one scan of the layers; no product's layers are read again."""
         self._receive(self.fifo_product, 10, 5.0)
-        free = self.env["stock.valuation.layer"].create(
-            {
-                "company_id": self.company.id,
-                "product_id": self.fifo_product.id,
-                "quantity": 2,
-                "unit_cost": 0.0,
-                "value": 0.0,
-                "description": "PCV received free of charge",
-            }
+        free = self._layer(
+            0.0, quantity=2, unit_cost=0.0, description="PCV received free of charge"
         )
         free._validate_accounting_entries()
         self.assertFalse(free.account_move_id, "Odoo posts nothing for it")
@@ -437,26 +417,12 @@ class TestEveryPartFromItsOwnItems(ReconciliationCase):
         the 10.00 the ledger holds beyond the inventory."""
         receipt = self._receive(self.fifo_product, 10, 5.0)
         entry = receipt.stock_valuation_layer_ids.account_move_id
-        later = self.env["stock.valuation.layer"].create(
-            {
-                "company_id": self.company.id,
-                "product_id": self.fifo_product.id,
-                "quantity": 0,
-                "value": 10.0,
-                "description": "PCV landed cost",
-                "account_move_id": entry.id,
-            }
+        later = self._layer(
+            10.0, description="PCV landed cost", account_move_id=entry.id
         )
         self._edit(entry, 60.0)
         as_of = fields.Datetime.now()
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                "UPDATE stock_valuation_layer SET create_date = %s WHERE id = %s",
-                as_of + timedelta(hours=1),
-                later.id,
-            )
-        )
+        date_layers(self.env, {later: as_of + timedelta(hours=1)})
         rec = self._reconcile(date=as_of)[self.group_valuation]
         self.assertEqual(self._figures(rec), (60.0, 50.0, 10.0))
         self._parts(rec, unexplained=10.0)
@@ -571,19 +537,13 @@ class TestOneRuleOnePlace(ReconciliationCase):
         self._receive(bolt, 1, 20.0)
         first, second = bolt.stock_valuation_layer_ids.sorted("id")
         day = datetime(2026, 1, 5)
-        self.env.flush_all()
-        for layer, at in (
-            (first, day + timedelta(hours=22, minutes=59, seconds=59.5)),
-            (second, day + timedelta(hours=23, seconds=0.5)),
-        ):
-            self.env.cr.execute(
-                SQL(
-                    "UPDATE stock_valuation_layer SET create_date = %s WHERE id = %s",
-                    at,
-                    layer.id,
-                )
-            )
-        self.env.invalidate_all()
+        date_layers(
+            self.env,
+            {
+                first: day + timedelta(hours=22, minutes=59, seconds=59.5),
+                second: day + timedelta(hours=23, seconds=0.5),
+            },
+        )
         engine = self.engine.with_context(tz="Europe/Brussels")
         for date_basis, date in (
             ("accounting", "2026-01-05 12:00:00"),
