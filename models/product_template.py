@@ -183,13 +183,14 @@ class ProductTemplate(models.Model):
         return accounts
 
     @api.model
-    def _stock_valuation_accounts_query(self):
+    def _stock_valuation_accounts_query(self, columns=None):
         """SQL of (``product_id``, ``account_id``, ``categ_id``,
         ``item_group_id``, ``item_model_group_id``, ``uom_id``): the stock
         valuation account of every product (variant, archived ones too) in the
         current company, by the rule of ``_get_product_accounts``: its item
         group's, else its category's, with the category and item group it comes
-        from, and the product's item model group and unit. The one definition
+        from, and the product's item model group and unit; ``columns``: more
+        columns, of the variant ``p`` and its template ``t``. The one definition
         of that rule in SQL: the valuation, the reconciliation and their
         drill-downs all read it."""
         Category = self.env["product.category"].with_company(self.env.company)
@@ -203,7 +204,7 @@ class ProductTemplate(models.Model):
                    COALESCE(g.stock_valuation_account_id, ca.account_id)
                        AS account_id,
                    t.categ_id, g.id AS item_group_id,
-                   mg.id AS item_model_group_id, t.uom_id
+                   mg.id AS item_model_group_id, t.uom_id%(columns)s
               FROM product_product p
               JOIN product_template t ON t.id = p.product_tmpl_id
               JOIN category_accounts ca ON ca.id = t.categ_id
@@ -215,6 +216,7 @@ class ProductTemplate(models.Model):
             ),
             item_group=self._company_dependent_id("t", "item_group_id"),
             item_model_group=self._company_dependent_id("t", "item_model_group_id"),
+            columns=columns or SQL(""),
         )
 
     def _company_dependent_id(self, alias, fname):

@@ -252,48 +252,26 @@ class InventoryValuationReport(models.AbstractModel):
             ]
         return columns
 
-    def _product_names(self, product_ids):
-        """{product id: display name}, as Odoo shows it ("[code] name"), read in
-        one query; variants with attributes go through the ORM."""
-        wanted = set(product_ids)
-        if not wanted:
-            return {}
-        low, high = min(wanted), max(wanted)
-        if len(wanted) * 2 > high - low:
-            # most products of the range: a range scan, cheaper than a look-up
-            # of tens of thousands of ids (the others are left out below)
-            where = SQL("p.id BETWEEN %s AND %s", low, high)
-        else:
-            # one array literal: a Python list would become ARRAY[...] with one
-            # constant per product for PostgreSQL to parse
-            where = SQL("p.id = ANY(%s::int[])", "{%s}" % ",".join(map(str, wanted)))
-        Template = self.env["product.template"].sudo()
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT p.id, p.default_code, %(name)s,
-                       COALESCE(p.combination_indices, '') <> ''
-                  FROM product_product p
-                  JOIN product_template t ON t.id = p.product_tmpl_id
-                 WHERE %(where)s
-                """,
-                name=Template._field_to_sql("t", "name"),
-                where=where,
-            )
+    def _product_label(self, product, template):
+        """SQL of the name of a product (``product``: the alias of its variant,
+        ``template``: of its template) as Odoo shows it, "[code] name" in the
+        user's language, read with its figures; NULL for a variant with
+        attributes, whose name (with its attribute values) the ORM composes
+        (``_product_rows``)."""
+        code = SQL.identifier(product, "default_code")
+        return SQL(
+            "CASE WHEN COALESCE(%(combination)s, '') <> '' THEN NULL"
+            " WHEN COALESCE(%(code)s, '') <> ''"
+            " THEN '[' || %(code)s || '] ' || %(name)s"
+            " ELSE %(name)s END",
+            combination=SQL.identifier(product, "combination_indices"),
+            code=code,
+            # in parentheses: || binds tighter than ->> of a translated name
+            name=SQL(
+                "(%s)",
+                self.env["product.template"].sudo()._field_to_sql(template, "name"),
+            ),
         )
-        names = {
-            product_id: f"[{code}] {name}" if code else name
-            for product_id, code, name, _variant in rows
-            if product_id in wanted
-        }
-        variants = (
-            self.env["product.product"]
-            .sudo()
-            .with_context(active_test=False)
-            .browse(row[0] for row in rows if row[3] and row[0] in wanted)
-        )
-        names.update(zip(variants.ids, variants.mapped("display_name"), strict=True))
-        return names
 
     def _product_rows(self, lines, column, levels):
         """{group: display rows of its products}: ``lines`` themselves, texts
@@ -303,7 +281,13 @@ class InventoryValuationReport(models.AbstractModel):
         by_group = defaultdict(list)
         if not lines:
             return by_group
-        names = self._product_names([line["product_id"] for line in lines])
+        variants = (
+            self.env["product.product"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse(line["product_id"] for line in lines if line["label"] is None)
+        )
+        names = dict(zip(variants.ids, variants.mapped("display_name"), strict=True))
         texts = {}
         for key, (group_column, model) in FLAT_GROUPS.items():
             groups = (
@@ -323,7 +307,8 @@ class InventoryValuationReport(models.AbstractModel):
             group = line[column]
             line["kind"] = "product"
             line["level"] = levels[group]
-            line["label"] = names[line["product_id"]]
+            if line["label"] is None:
+                line["label"] = names[line["product_id"]]
             line["item_group"] = item_groups.get(line["item_group_id"], "")
             line["item_model_group"] = model_groups.get(line["item_model_group_id"], "")
             line["cost_method"] = cost_methods.get(line["cost_method"])

@@ -245,10 +245,11 @@ class InventoryValuationReport(models.AbstractModel):
             )
         )
 
-    def _products_cte(self, options, carry=None):
+    def _products_cte(self, options, carry=None, label=False):
         """The CTE ``products``: every product of ``layers`` (whatever the
         filters: the accounts need them all) with its category, groups, costing
-        method and valuation, and its stock valuation account."""
+        method and valuation, its stock valuation account and, with ``label``,
+        its name as the report shows it (``_product_label``; else NULL)."""
         company = options["company"]
         Template = self.env["product.template"].sudo().with_company(company)
         Category = self.env["product.category"].sudo().with_company(company)
@@ -264,7 +265,7 @@ class InventoryValuationReport(models.AbstractModel):
             products AS MATERIALIZED (
                 SELECT l.product_id, l.quantity, l.value, l.value_without_entry,
                        m.categ_id, m.item_group_id, m.item_model_group_id,
-                       k.cost_method, k.valuation, m.uom_id,
+                       k.cost_method, k.valuation, m.uom_id, %(label)s AS label,
                        m.account_id%(carry)s
                   FROM layers l
                   JOIN mapping m ON m.product_id = l.product_id
@@ -273,7 +274,10 @@ class InventoryValuationReport(models.AbstractModel):
             """,
             cost_method=Category._field_to_sql("c", "property_cost_method"),
             valuation=Category._field_to_sql("c", "property_valuation"),
-            mapping=Template._stock_valuation_accounts_query(),
+            mapping=Template._stock_valuation_accounts_query(
+                SQL(", %s AS label", self._product_label("p", "t")) if label else None
+            ),
+            label=SQL("m.label" if label else "NULL::text"),
             carry=carry or SQL(""),
         )
 
@@ -286,13 +290,14 @@ class InventoryValuationReport(models.AbstractModel):
         return SQL(
             """
             SELECT 'account', NULL::int, pr.account_id, NULL::int, NULL::int, NULL,
-                   NULL, NULL::int, COALESCE(SUM(pr.value_without_entry), 0)::float8,
+                   NULL, NULL::int, NULL::text,
+                   COALESCE(SUM(pr.value_without_entry), 0)::float8,
                    SUM(pr.value)::float8%(nulls)s
               FROM products pr
              GROUP BY pr.account_id
             UNION ALL
             SELECT 'mixed', pr.product_id, pr.account_id, NULL::int, NULL::int, NULL,
-                   NULL, NULL::int, NULL::float8, NULL::float8%(nulls)s
+                   NULL, NULL::int, NULL::text, NULL::float8, NULL::float8%(nulls)s
               FROM products pr
              WHERE pr.value_without_entry IS NULL
             """,
@@ -307,7 +312,7 @@ class InventoryValuationReport(models.AbstractModel):
         accounts, mixed = {}, {}
         for row in rows:
             if row[0] == "account":
-                accounts[row[2]] = [row[9] or 0.0, row[8] or 0.0]
+                accounts[row[2]] = [row[10] or 0.0, row[9] or 0.0]
             else:
                 mixed[row[1]] = row[2]
         if mixed:
@@ -319,8 +324,8 @@ class InventoryValuationReport(models.AbstractModel):
         """One read-only query, one scan of the layers. Its rows are, by ``kind``:
 
         - ``product`` (detail level only): a product, its category, item group and
-          item model group, the costing method and valuation of its category, and
-          its amounts;
+          item model group, the costing method and valuation of its category, its
+          name as the report shows it (``_product_label``) and its amounts;
         - ``subtotal``: the sums of every group: every category of the tree (its
           products and those of its subcategories), or every item group;
         - ``total``: the sums over all products;
@@ -371,7 +376,7 @@ class InventoryValuationReport(models.AbstractModel):
             subtotal = SQL(
                 """
                 SELECT 'subtotal', NULL::int, a.id, NULL::int, NULL::int, NULL,
-                       NULL, %(one_unit)s, %(sums)s
+                       NULL, %(one_unit)s, NULL::text, %(sums)s
                   FROM grouped g
                   JOIN product_category c ON c.id = g.group_id
                   CROSS JOIN LATERAL unnest(
@@ -386,7 +391,7 @@ class InventoryValuationReport(models.AbstractModel):
             subtotal = SQL(
                 "SELECT 'subtotal', NULL::int, g.group_id, NULL::int, NULL::int,"
                 " NULL, NULL, CASE WHEN g.uom_min = g.uom_max THEN g.uom_min END,"
-                " %(plain)s FROM grouped g",
+                " NULL::text, %(plain)s FROM grouped g",
                 plain=SQL(", ").join(
                     SQL("g.%(key)s::float8", key=SQL.identifier(key)) for key in keys
                 ),
@@ -395,7 +400,7 @@ class InventoryValuationReport(models.AbstractModel):
             """
             SELECT 'product', r.product_id, r.category_id, r.item_group_id,
                    r.item_model_group_id, r.cost_method, r.valuation, r.uom_id,
-                   %(plain)s
+                   r.label, %(plain)s
               FROM rounded r
             UNION ALL
             """,
@@ -408,7 +413,7 @@ class InventoryValuationReport(models.AbstractModel):
             base AS (
                 SELECT l.product_id, l.categ_id, l.item_group_id,
                        l.item_model_group_id, l.cost_method, l.valuation, l.uom_id,
-                       %(quantity)s AS quantity, %(value)s AS value%(carry)s
+                       l.label, %(quantity)s AS quantity, %(value)s AS value%(carry)s
                   FROM products l
                   %(onhand_join)s
                  WHERE %(product_filter)s
@@ -416,7 +421,7 @@ class InventoryValuationReport(models.AbstractModel):
             unrounded AS (
                 SELECT b.product_id, b.categ_id AS category_id, b.item_group_id,
                        b.item_model_group_id, b.cost_method, b.valuation, b.uom_id,
-                       b.quantity, b.value%(what_if_columns)s
+                       b.label, b.quantity, b.value%(what_if_columns)s
                   FROM base b
                   %(what_if_join)s
                  WHERE %(zero_filter)s
@@ -424,7 +429,7 @@ class InventoryValuationReport(models.AbstractModel):
             rounded AS (
                 SELECT r.product_id, r.category_id, r.item_group_id,
                        r.item_model_group_id, r.cost_method, r.valuation, r.uom_id,
-                       %(rounded)s
+                       r.label, %(rounded)s
                   FROM unrounded r
             ),
             grouped AS MATERIALIZED (
@@ -437,14 +442,16 @@ class InventoryValuationReport(models.AbstractModel):
             %(subtotal)s
             UNION ALL
             SELECT 'total', NULL::int, NULL::int, NULL::int, NULL::int, NULL, NULL,
-                   %(one_unit)s, %(sums)s
+                   %(one_unit)s, NULL::text, %(sums)s
               FROM grouped g
             UNION ALL
             %(accounts)s
             """,
             tag=QUERY_TAG,
             layers=self._layers_cte(options, what_if["incoming"]),
-            products=self._products_cte(options, what_if["carry"]),
+            products=self._products_cte(
+                options, what_if["carry"], label=options["level"] == "detail"
+            ),
             quantity=quantity,
             value=value,
             onhand_cte=onhand_cte,
@@ -515,9 +522,11 @@ class InventoryValuationReport(models.AbstractModel):
 
         - ``lines``: one dict per product (detail level only): ``product_id``,
           ``category_id``, ``item_group_id``, ``item_model_group_id``,
-          ``uom_id``, ``quantity``, ``value`` (company currency), ``unit_cost`` (value /
-          quantity, 0 without quantity), ``cost_method`` and ``valuation`` of the
-          category in the company and, with the what-if columns, ``fifo_value``,
+          ``uom_id``, ``label`` (its name as Odoo shows it; None for a variant
+          with attributes: ``_product_label``), ``quantity``, ``value`` (company
+          currency), ``unit_cost`` (value / quantity, 0 without quantity),
+          ``cost_method`` and ``valuation`` of the category in the company and,
+          with the what-if columns, ``fifo_value``,
           ``lifo_value``, ``average_value`` and ``standard_value``;
         - ``subtotals``: {group id (category, item group or item model group; None
           for products without a group): sums of the same keys, and ``uom_id``,
@@ -537,7 +546,7 @@ class InventoryValuationReport(models.AbstractModel):
         for row in rows:  # tens of thousands of products: one tight loop
             kind = row[0]
             if kind == "product":
-                quantity, value = row[8], row[9]
+                quantity, value = row[9], row[10]
                 line = {
                     "product_id": row[1],
                     "category_id": row[2],
@@ -546,19 +555,20 @@ class InventoryValuationReport(models.AbstractModel):
                     "cost_method": row[5],
                     "valuation": row[6],
                     "uom_id": row[7],
+                    "label": row[8],
                     "quantity": quantity,
                     "value": value,
                     "unit_cost": value / quantity if quantity else 0.0,
                 }
                 if what_if:
-                    line.update(zip(WHAT_IF_KEYS, row[10:], strict=True))
+                    line.update(zip(WHAT_IF_KEYS, row[11:], strict=True))
                 append(line)
             elif kind in ("account", "mixed"):
                 account_rows.append(row)
             else:
                 sums = {
                     key: amount or 0.0
-                    for key, amount in zip(keys, row[8:], strict=True)
+                    for key, amount in zip(keys, row[9:], strict=True)
                 }
                 # a quantity only where every product counts in one unit
                 sums["uom_id"] = row[7]

@@ -249,9 +249,9 @@ class TestReportOutputs(ValuationReportCase):
             cr.execute("ROLLBACK TO SAVEPOINT pcv_read_only")
 
     def test_product_labels_as_odoo_names_them(self):
-        """Each product's row is labelled as Odoo names it ("[code] name", and
-        its attribute values for a variant), whether the products read are
-        most of a run of ids (read by range) or a few far apart (by id)."""
+        """Each product's row is labelled as Odoo names it ("[code] name" in the
+        user's language, read with the figures; and its attribute values for a
+        variant, from the ORM)."""
         colour = self.env["product.attribute"].create(
             {
                 "name": "PCV Colour",
@@ -285,21 +285,46 @@ class TestReportOutputs(ValuationReportCase):
         )
         variant = chair.product_variant_ids[0]
         variant.default_code = "CH"
-        engine = self._engine()
-        expected = {
-            product.id: product.with_context(lang="en_US").display_name
-            for product in products | variant
-        }
-        self.assertEqual(expected[variant.id], "[CH] PCV Chair (Teal)")
-        self.assertEqual(expected[products[1].id], "[L] PCV Label 1")
-        self.assertEqual(engine._product_names([]), {})
-        # most of a run of ids (one left out), and two products far apart
-        for wanted in (
-            products[0] | products[2:4] | variant,
-            products[0] | products[-1],
-        ):
-            with self.subTest(products=wanted.ids):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        products[3].with_context(lang="fr_FR").name = "PCV Étiquette 3"
+        self.env["stock.valuation.layer"].create(
+            [
+                {
+                    "company_id": self.env.company.id,
+                    "product_id": product.id,
+                    "quantity": 1,
+                    "value": 2.0,
+                }
+                for product in products | variant
+            ]
+        )
+        data = self._data(level="detail")
+        for lang in ("en_US", "fr_FR"):
+            with self.subTest(lang=lang):
+                expected = {
+                    product.id: product.with_context(lang=lang).display_name
+                    for product in products | variant
+                }
+                self.assertEqual(expected[variant.id], "[CH] PCV Chair (Teal)")
+                self.assertEqual(expected[products[1].id], "[L] PCV Label 1")
+                engine = self._engine().with_context(lang=lang)
+                options = engine._get_options(data)
+                # the variant's name only is left to the ORM
                 self.assertEqual(
-                    engine._product_names(wanted.ids),
-                    {product.id: expected[product.id] for product in wanted},
+                    {
+                        line["product_id"]: line["label"]
+                        for line in engine._get_valuation(options)[0]
+                        if line["product_id"] in expected
+                    },
+                    {**expected, variant.id: None},
                 )
+                rows = engine._get_report_data(data)["rows"]
+                self.assertEqual(
+                    {
+                        row["product_id"]: row["label"]
+                        for row in rows
+                        if row["kind"] == "product" and row["product_id"] in expected
+                    },
+                    expected,
+                )
+        self.assertEqual(expected[products[3].id], "[L] PCV Étiquette 3")
