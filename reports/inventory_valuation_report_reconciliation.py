@@ -101,6 +101,26 @@ class InventoryValuationReport(models.AbstractModel):
             .filtered(lambda account: company in account.company_ids)
         )
 
+    def _transfer_condition(self, options):
+        """SQL condition: the journal item ``aml`` belongs to an account transfer
+        of the company (``account.move.stock_valuation_transfer``). Transfers are
+        few: their entries are read first, and every item is tested against
+        them as a constant (FALSE without any) instead of a join with the
+        entries for each of the ledger's items."""
+        transfers = self.env.execute_query(
+            SQL(
+                "SELECT id FROM account_move"
+                " WHERE stock_valuation_transfer AND company_id = %s",
+                options["company"].id,
+            )
+        )
+        if not transfers:
+            return SQL("FALSE")
+        return SQL(
+            "aml.move_id = ANY(%s::int[])",
+            "{%s}" % ",".join(str(move_id) for (move_id,) in transfers),
+        )
+
     def _ledger_items(self, options, where, linked_by_join=True):
         """SQL of the company's journal items matching ``where`` (on ``aml``),
         with the columns the ledger sums read: ``id``, ``account_id``,
@@ -134,15 +154,14 @@ class InventoryValuationReport(models.AbstractModel):
                    aml.parent_state = 'posted' AS posted,
                    aml.parent_state = 'draft' AS draft,
                    aml.date <= %(date)s AS dated,
-                   t.id IS NOT NULL AS transfer,
+                   %(transfer)s AS transfer,
                    %(linked)s AS linked
               FROM account_move_line aml
               %(linked_join)s
-              LEFT JOIN account_move t
-                     ON t.id = aml.move_id AND t.stock_valuation_transfer
              WHERE aml.company_id = %(company)s AND %(where)s
             """,
             date=options["local_date"],
+            transfer=self._transfer_condition(options),
             linked=linked,
             linked_join=linked_join,
             company=company,
@@ -277,9 +296,7 @@ class InventoryValuationReport(models.AbstractModel):
                        aml.parent_state = 'posted' AS posted,
                        aml.parent_state = 'draft' AS draft,
                        aml.date <= %(date)s AS dated,
-                       aml.move_id IN (SELECT t.id FROM account_move t
-                                        WHERE t.stock_valuation_transfer)
-                           AS transfer,
+                       %(transfer)s AS transfer,
                        -- the few items without a pair here: a look-up each
                        CASE WHEN p.move_id IS NOT NULL THEN TRUE
                             ELSE (
@@ -392,6 +409,7 @@ class InventoryValuationReport(models.AbstractModel):
               FROM parts p
             """,
             mapping=Template._stock_valuation_accounts_query(),
+            transfer=self._transfer_condition(options),
             ledger_sums=self._ledger_sums(),
             dated_join=dated_join,
             dated=dated,
