@@ -258,14 +258,14 @@ class InventoryValuationReport(models.AbstractModel):
         user's language, read with its figures; NULL for a variant with
         attributes, whose name (with its attribute values) the ORM composes
         (``_product_rows``)."""
-        code = SQL.identifier(product, "default_code")
         return SQL(
             "CASE WHEN COALESCE(%(combination)s, '') <> '' THEN NULL"
-            " WHEN COALESCE(%(code)s, '') <> ''"
-            " THEN '[' || %(code)s || '] ' || %(name)s"
+            " WHEN COALESCE(%(reference)s, '') <> ''"
+            " THEN '[' || %(reference)s || '] ' || %(name)s"
             " ELSE %(name)s END",
             combination=SQL.identifier(product, "combination_indices"),
-            code=code,
+            # the internal reference (not "code": SQL's own first argument)
+            reference=SQL.identifier(product, "default_code"),
             # in parentheses: || binds tighter than ->> of a translated name
             name=SQL(
                 "(%s)",

@@ -197,7 +197,7 @@ class InventoryValuationReport(models.AbstractModel):
         of ``linked`` is the value of the layers with an entry that the
         products posting there hold, entries and layers agree, as a whole, on
         that account. One scan of the items, each of them classified once
-        (about 1.2 times the bare sum of the ledger,
+        (1.0-1.1 times the bare sum of the ledger with its link to layers,
         ``bench/valuation_bench.py``)."""
         where = SQL("aml.account_id = ANY(%s)", stock_accounts.ids)
         if after:
