@@ -327,4 +327,5 @@ class TestReportOutputs(ValuationReportCase):
                     },
                     expected,
                 )
+        # the last language's names were the French ones
         self.assertEqual(expected[products[3].id], "[L] PCV Étiquette 3")
