@@ -230,11 +230,19 @@ class ProductTemplate(models.Model):
             field.convert_to_write(field.get_company_dependent_fallback(self), self),
             self,
         )
-        value = SQL("%s->%s", SQL.identifier(alias, fname), str(self.env.company.id))
-        if fallback:
-            value = SQL("COALESCE(%s, to_jsonb(%s::int4))", value, fallback)
+        column = SQL.identifier(alias, fname)
+        company = str(self.env.company.id)
         # to_flush: the pending writes of the field go to the database first
-        return SQL("(%s->>0)::int4", value, to_flush=field)
+        if fallback:
+            return SQL(
+                "(COALESCE(%s->%s, to_jsonb(%s::int4))->>0)::int4",
+                column,
+                company,
+                fallback,
+                to_flush=field,
+            )
+        # the company's value as text at once, without the jsonb in between
+        return SQL("(%s->>%s)::int4", column, company, to_flush=field)
 
     def _get_category_price_difference(self):
         # purchase_stock, when installed, adds this field on products and categories.

@@ -170,10 +170,12 @@ class InventoryValuationReport(models.AbstractModel):
             %(tag)s WITH %(layers)s, %(products)s
             SELECT pr.product_id, pr.quantity, pr.value, pr.value_without_entry,
                    pr.incoming_quantity, pr.incoming_value, pr.categ_id,
-                   pr.cost_method, pr.valuation, pr.account_id
+                   k.cost_method, k.valuation, pr.account_id
               FROM products pr
+              JOIN (%(methods)s) k ON k.id = pr.categ_id
             """,
             tag=QUERY_TAG,
+            methods=self._category_methods_query(options),
             layers=self._layers_since_closing_cte(options, previous, incoming=True),
             products=self._products_cte(
                 options, SQL(", l.incoming_quantity, l.incoming_value")

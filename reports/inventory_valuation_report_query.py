@@ -247,38 +247,41 @@ class InventoryValuationReport(models.AbstractModel):
 
     def _products_cte(self, options, carry=None, label=False):
         """The CTE ``products``: every product of ``layers`` (whatever the
-        filters: the accounts need them all) with its category, groups, costing
-        method and valuation, its stock valuation account and, with ``label``,
-        its name as the report shows it (``_product_label``; else NULL)."""
-        company = options["company"]
-        Template = self.env["product.template"].sudo().with_company(company)
-        Category = self.env["product.category"].sudo().with_company(company)
+        filters: the accounts need them all) with its category, groups and
+        stock valuation account and, with ``label``, its name as the report
+        shows it (``_product_label``; else NULL)."""
+        Template = self.env["product.template"].sudo().with_company(options["company"])
         return SQL(
             """
-            categories AS MATERIALIZED (
-                SELECT c.id,
-                       %(cost_method)s AS cost_method,
-                       %(valuation)s AS valuation
-                  FROM product_category c
-            ),
             mapping AS MATERIALIZED (%(mapping)s),
             products AS MATERIALIZED (
                 SELECT l.product_id, l.quantity, l.value, l.value_without_entry,
                        m.categ_id, m.item_group_id, m.item_model_group_id,
-                       k.cost_method, k.valuation, m.uom_id, %(label)s AS label,
-                       m.account_id%(carry)s
+                       m.uom_id, %(label)s AS label, m.account_id%(carry)s
                   FROM layers l
                   JOIN mapping m ON m.product_id = l.product_id
-                  JOIN categories k ON k.id = m.categ_id
             )
             """,
-            cost_method=Category._field_to_sql("c", "property_cost_method"),
-            valuation=Category._field_to_sql("c", "property_valuation"),
             mapping=Template._stock_valuation_accounts_query(
                 SQL(", %s AS label", self._product_label("p", "t")) if label else None
             ),
             label=SQL("m.label" if label else "NULL::text"),
             carry=carry or SQL(""),
+        )
+
+    def _category_methods_query(self, options):
+        """SQL of (``id``, ``cost_method``, ``valuation``): the costing method
+        and valuation of every category in the report's company. Read once
+        per report (``_get_valuation``), and by the closings, which freeze them
+        with each product: not carried with every product's figures."""
+        Category = self.env["product.category"].sudo().with_company(options["company"])
+        return SQL(
+            """
+            SELECT c.id, %(cost_method)s AS cost_method, %(valuation)s AS valuation
+              FROM product_category c
+            """,
+            cost_method=Category._field_to_sql("c", "property_cost_method"),
+            valuation=Category._field_to_sql("c", "property_valuation"),
         )
 
     def _accounts_rows(self, columns=0):
@@ -289,15 +292,15 @@ class InventoryValuationReport(models.AbstractModel):
         nulls = SQL("").join(SQL(", NULL::float8") for _column in range(columns))
         return SQL(
             """
-            SELECT 'account', NULL::int, pr.account_id, NULL::int, NULL::int, NULL,
-                   NULL, NULL::int, NULL::text,
+            SELECT 'account', NULL::int, pr.account_id, NULL::int, NULL::int,
+                   NULL::int, NULL::text,
                    COALESCE(SUM(pr.value_without_entry), 0)::float8,
                    SUM(pr.value)::float8%(nulls)s
               FROM products pr
              GROUP BY pr.account_id
             UNION ALL
-            SELECT 'mixed', pr.product_id, pr.account_id, NULL::int, NULL::int, NULL,
-                   NULL, NULL::int, NULL::text, NULL::float8, NULL::float8%(nulls)s
+            SELECT 'mixed', pr.product_id, pr.account_id, NULL::int, NULL::int,
+                   NULL::int, NULL::text, NULL::float8, NULL::float8%(nulls)s
               FROM products pr
              WHERE pr.value_without_entry IS NULL
             """,
@@ -312,7 +315,7 @@ class InventoryValuationReport(models.AbstractModel):
         accounts, mixed = {}, {}
         for row in rows:
             if row[0] == "account":
-                accounts[row[2]] = [row[10] or 0.0, row[9] or 0.0]
+                accounts[row[2]] = [row[8] or 0.0, row[7] or 0.0]
             else:
                 mixed[row[1]] = row[2]
         if mixed:
@@ -324,8 +327,8 @@ class InventoryValuationReport(models.AbstractModel):
         """One read-only query, one scan of the layers. Its rows are, by ``kind``:
 
         - ``product`` (detail level only): a product, its category, item group and
-          item model group, the costing method and valuation of its category, its
-          name as the report shows it (``_product_label``) and its amounts;
+          item model group, unit, its name as the report shows it
+          (``_product_label``) and its amounts;
         - ``subtotal``: the sums of every group: every category of the tree (its
           products and those of its subcategories), or every item group;
         - ``total``: the sums over all products;
@@ -375,8 +378,8 @@ class InventoryValuationReport(models.AbstractModel):
         if options["group_by"] == "category":
             subtotal = SQL(
                 """
-                SELECT 'subtotal', NULL::int, a.id, NULL::int, NULL::int, NULL,
-                       NULL, %(one_unit)s, NULL::text, %(sums)s
+                SELECT 'subtotal', NULL::int, a.id, NULL::int, NULL::int,
+                       %(one_unit)s, NULL::text, %(sums)s
                   FROM grouped g
                   JOIN product_category c ON c.id = g.group_id
                   CROSS JOIN LATERAL unnest(
@@ -390,7 +393,7 @@ class InventoryValuationReport(models.AbstractModel):
         else:
             subtotal = SQL(
                 "SELECT 'subtotal', NULL::int, g.group_id, NULL::int, NULL::int,"
-                " NULL, NULL, CASE WHEN g.uom_min = g.uom_max THEN g.uom_min END,"
+                " CASE WHEN g.uom_min = g.uom_max THEN g.uom_min END,"
                 " NULL::text, %(plain)s FROM grouped g",
                 plain=SQL(", ").join(
                     SQL("g.%(key)s::float8", key=SQL.identifier(key)) for key in keys
@@ -399,8 +402,7 @@ class InventoryValuationReport(models.AbstractModel):
         products = SQL(
             """
             SELECT 'product', r.product_id, r.category_id, r.item_group_id,
-                   r.item_model_group_id, r.cost_method, r.valuation, r.uom_id,
-                   r.label, %(plain)s
+                   r.item_model_group_id, r.uom_id, r.label, %(plain)s
               FROM rounded r
             UNION ALL
             """,
@@ -412,24 +414,23 @@ class InventoryValuationReport(models.AbstractModel):
             WITH %(layers)s, %(products)s%(onhand_cte)s,
             base AS (
                 SELECT l.product_id, l.categ_id, l.item_group_id,
-                       l.item_model_group_id, l.cost_method, l.valuation, l.uom_id,
-                       l.label, %(quantity)s AS quantity, %(value)s AS value%(carry)s
+                       l.item_model_group_id, l.uom_id, l.label,
+                       %(quantity)s AS quantity, %(value)s AS value%(carry)s
                   FROM products l
                   %(onhand_join)s
                  WHERE %(product_filter)s
             )%(what_if_ctes)s,
             unrounded AS (
                 SELECT b.product_id, b.categ_id AS category_id, b.item_group_id,
-                       b.item_model_group_id, b.cost_method, b.valuation, b.uom_id,
-                       b.label, b.quantity, b.value%(what_if_columns)s
+                       b.item_model_group_id, b.uom_id, b.label, b.quantity,
+                       b.value%(what_if_columns)s
                   FROM base b
                   %(what_if_join)s
                  WHERE %(zero_filter)s
             ),
             rounded AS (
                 SELECT r.product_id, r.category_id, r.item_group_id,
-                       r.item_model_group_id, r.cost_method, r.valuation, r.uom_id,
-                       r.label, %(rounded)s
+                       r.item_model_group_id, r.uom_id, r.label, %(rounded)s
                   FROM unrounded r
             ),
             grouped AS MATERIALIZED (
@@ -441,7 +442,7 @@ class InventoryValuationReport(models.AbstractModel):
             %(products_rows)s
             %(subtotal)s
             UNION ALL
-            SELECT 'total', NULL::int, NULL::int, NULL::int, NULL::int, NULL, NULL,
+            SELECT 'total', NULL::int, NULL::int, NULL::int, NULL::int,
                    %(one_unit)s, NULL::text, %(sums)s
               FROM grouped g
             UNION ALL
@@ -539,6 +540,12 @@ class InventoryValuationReport(models.AbstractModel):
         """
         what_if = options["show_what_if"]
         keys = SUM_KEYS if what_if else SUM_KEYS[:2]
+        methods = {
+            category_id: (cost_method, valuation)
+            for category_id, cost_method, valuation in self.env.execute_query(
+                self._category_methods_query(options)
+            )
+        }
         rows = self._execute(self._valuation_query(options))
         lines, subtotals, account_rows = [], {}, []
         total = dict.fromkeys(keys, 0.0)
@@ -546,33 +553,34 @@ class InventoryValuationReport(models.AbstractModel):
         for row in rows:  # tens of thousands of products: one tight loop
             kind = row[0]
             if kind == "product":
-                quantity, value = row[9], row[10]
+                quantity, value = row[7], row[8]
+                cost_method, valuation = methods[row[2]]
                 line = {
                     "product_id": row[1],
                     "category_id": row[2],
                     "item_group_id": row[3],
                     "item_model_group_id": row[4],
-                    "cost_method": row[5],
-                    "valuation": row[6],
-                    "uom_id": row[7],
-                    "label": row[8],
+                    "cost_method": cost_method,
+                    "valuation": valuation,
+                    "uom_id": row[5],
+                    "label": row[6],
                     "quantity": quantity,
                     "value": value,
                     "unit_cost": value / quantity if quantity else 0.0,
                 }
                 if what_if:
-                    line.update(zip(WHAT_IF_KEYS, row[11:], strict=True))
+                    line.update(zip(WHAT_IF_KEYS, row[9:], strict=True))
                 append(line)
             elif kind in ("account", "mixed"):
                 account_rows.append(row)
             else:
                 sums = {
                     key: amount or 0.0
-                    for key, amount in zip(keys, row[9:], strict=True)
+                    for key, amount in zip(keys, row[7:], strict=True)
                 }
                 # a quantity only where every product counts in one unit
-                sums["uom_id"] = row[7]
-                if row[7] is None:
+                sums["uom_id"] = row[5]
+                if row[5] is None:
                     sums["quantity"] = None
                 if kind == "subtotal":
                     subtotals[row[2]] = sums

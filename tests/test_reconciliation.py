@@ -499,6 +499,30 @@ class TestOneRuleOnePlace(ReconciliationCase):
                 plain: b_categ_account,
             },
         }
+        self._assert_stock_accounts(expected)
+        # a default item group in company B (Odoo's fallback of the products
+        # that have none of their own there) maps them to its account too
+        self.env["ir.default"].set(
+            "product.template", "item_group_id", b_group.id, company_id=company_b.id
+        )
+        expected[company_b] = dict.fromkeys(expected[company_b], b_group_account)
+        self._assert_stock_accounts(expected)
+        # the report's accounts, from its own scan, follow the same rule
+        self._receive(plain, 1, 3.0)
+        self._receive(self.fifo_product, 1, 5.0)
+        options = self.engine._get_options({"company_id": self.company.id})
+        accounts = self.engine._get_valuation(options)[3]
+        self.assertEqual(accounts[self.categ_valuation.id][0], 3.0)
+        self.assertEqual(accounts[self.group_valuation.id][0], 5.0)
+        domains = self.engine._bucket_domains(options)
+        layers = self.env["stock.valuation.layer"].search(
+            domains[self.categ_valuation.id][1]
+        )
+        self.assertEqual(layers.product_id, plain)
+
+    def _assert_stock_accounts(self, expected):
+        """{company: {product: account}}: the product's own accounts and the
+        SQL mapping of the report give each product that stock account."""
         for company, accounts in expected.items():
             Template = self.env["product.template"].with_company(company)
             mapping = {
@@ -514,18 +538,6 @@ class TestOneRuleOnePlace(ReconciliationCase):
                         own._get_product_accounts()["stock_valuation"], account
                     )
                     self.assertEqual(mapping[product.id], account.id)
-        # the report's accounts, from its own scan, follow the same rule
-        self._receive(plain, 1, 3.0)
-        self._receive(self.fifo_product, 1, 5.0)
-        options = self.engine._get_options({"company_id": self.company.id})
-        accounts = self.engine._get_valuation(options)[3]
-        self.assertEqual(accounts[self.categ_valuation.id][0], 3.0)
-        self.assertEqual(accounts[self.group_valuation.id][0], 5.0)
-        domains = self.engine._bucket_domains(options)
-        layers = self.env["stock.valuation.layer"].search(
-            domains[self.categ_valuation.id][1]
-        )
-        self.assertEqual(layers.product_id, plain)
 
     def test_the_as_of_boundary_is_the_same_for_figures_and_drill_down(self):
         """By accounting date, and by valuation date for a day (valued at its
