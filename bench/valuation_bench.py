@@ -386,9 +386,10 @@ def floors(env, now):
                 "SELECT aml.account_id, SUM(aml.balance),"
                 " SUM(aml.balance) FILTER (WHERE l.move_id IS NOT NULL)"
                 " FROM account_move_line aml"
+                # the entries of layers from their index alone, as the report
+                # reads them (an entry and its layers share their company)
                 " LEFT JOIN (SELECT DISTINCT account_move_id AS move_id"
-                "  FROM stock_valuation_layer"
-                "  WHERE company_id = %(company)s AND account_move_id IS NOT NULL"
+                "  FROM stock_valuation_layer WHERE account_move_id IS NOT NULL"
                 " ) l ON l.move_id = aml.move_id"
                 " WHERE aml.account_id = ANY(%(accounts)s)"
                 " AND aml.company_id = %(company)s"

@@ -127,7 +127,12 @@ class InventoryValuationReport(models.AbstractModel):
         ``balance``, ``posted``, ``draft``, ``dated`` (up to the as-of day),
         ``transfer`` (of an account transfer) and ``linked`` (of an entry with
         layers): by a join with every entry of layers, or, for the items of a
-        period or a few items, a look-up each."""
+        period or a few items, a look-up each.
+
+        An entry and its layers belong to one company (Odoo posts a layer's
+        entry in the layer's company), and the items are the company's: the
+        entries of layers are read from the index of the layers' entries alone,
+        without the layers' company, which would read every layer's row too."""
         company = options["company"].id
         if linked_by_join:
             linked_join = SQL(
@@ -135,18 +140,16 @@ class InventoryValuationReport(models.AbstractModel):
                 LEFT JOIN (
                     SELECT DISTINCT svl.account_move_id AS move_id
                       FROM stock_valuation_layer svl
-                     WHERE svl.company_id = %s AND svl.account_move_id IS NOT NULL
+                     WHERE svl.account_move_id IS NOT NULL
                 ) k ON k.move_id = aml.move_id
-                """,
-                company,
+                """
             )
             linked = SQL("k.move_id IS NOT NULL")
         else:
             linked_join = SQL("")
             linked = SQL(
                 "EXISTS (SELECT 1 FROM stock_valuation_layer s"
-                " WHERE s.account_move_id = aml.move_id AND s.company_id = %s)",
-                company,
+                " WHERE s.account_move_id = aml.move_id)"
             )
         return SQL(
             """
