@@ -40,6 +40,32 @@ def _ledger_conditions():
 
 
 LEDGER_CONDITIONS = _ledger_conditions()
+# the columns of ``_ledger_items`` that the conditions of ``LEDGER_CASES`` read
+LEDGER_FLAGS = tuple(
+    condition for _part, condition in LEDGER_CASES if condition != "TRUE"
+)
+
+
+def ledger_part(flags):
+    """The part of ``LEDGER_CASES`` of an item whose ``LEDGER_FLAGS`` are
+    ``flags`` (in that order)."""
+    values = dict(zip(LEDGER_FLAGS, flags, strict=True), TRUE=True)
+    return next(part for part, condition in LEDGER_CASES if values[condition])
+
+
+def added_sums(sums, more):
+    """Two (sum, count, least id, greatest id) of one part added up."""
+    if not more:
+        return tuple(sums)
+    amount, count, least, greatest = sums
+    return (
+        amount + more[0],
+        count + more[1],
+        min(least, more[2]),
+        max(greatest, more[3]),
+    )
+
+
 # the parts of the ledger that the reconciliation lists the items of, in the
 # order of its rows (``_reconciliation_query``)
 LEDGER_PARTS = ("unlinked", "transfers", DRAFT)
@@ -193,38 +219,29 @@ class InventoryValuationReport(models.AbstractModel):
         return SQL(", ").join(columns)
 
     def _ledger_query(self, options, stock_accounts, after=None, look_up=False):
-        """Per stock account and part of its ledger up to the as-of day
-        (``LEDGER_CASES``): the sum, the count and the least and greatest id;
-        only of the items dated after the day ``after`` if given, whose layers
-        are looked up one by one when ``look_up`` (few items). When the sum
-        of ``linked`` is the value of the layers with an entry that the
-        products posting there hold, entries and layers agree, as a whole, on
-        that account. One scan of the items, each of them classified once
-        (1.0-1.1 times the bare sum of the ledger with its link to layers,
-        ``bench/valuation_bench.py``)."""
+        """Per stock account and flags of its items up to the as-of day
+        (``LEDGER_FLAGS``, which give the item's part: ``ledger_part``): the
+        sum, the count and the least and greatest id; only of the items dated
+        after the day ``after`` if given, whose layers are looked up one by one
+        when ``look_up`` (few items). When the sum of ``linked`` is the value of
+        the layers with an entry that the products posting there hold, entries
+        and layers agree, as a whole, on that account. One scan of the items,
+        grouped by their flags rather than by a ``CASE`` of them: PostgreSQL
+        then expects a handful of groups, not one per item, and sums them in a
+        hash instead of sorting every item (1.07 instead of 1.18 times the bare
+        sum of the ledger at ``--scale``, ``bench/valuation_bench.py``)."""
         where = SQL("aml.account_id = ANY(%s)", stock_accounts.ids)
         if after:
             where = SQL("%s AND aml.date > %s", where, after)
+        flags = SQL(", ").join(SQL.identifier(flag) for flag in LEDGER_FLAGS)
         return SQL(
             """
-            SELECT account_id, part, SUM(balance), COUNT(*), MIN(id), MAX(id)
-              FROM (
-                  SELECT items.id, items.account_id, items.balance,
-                         CASE %(parts)s END AS part
-                    FROM (%(items)s) items
-                   WHERE %(scope)s
-              ) classified
-             GROUP BY account_id, part
+            SELECT account_id, %(flags)s, SUM(balance), COUNT(*), MIN(id), MAX(id)
+              FROM (%(items)s) items
+             WHERE %(scope)s
+             GROUP BY account_id, %(flags)s
             """,
-            parts=SQL(" ").join(
-                [
-                    *(
-                        SQL("WHEN %s THEN %s", SQL(condition), part)
-                        for part, condition in LEDGER_CASES[:-1]
-                    ),
-                    SQL("ELSE %s", LEDGER_CASES[-1][0]),
-                ]
-            ),
+            flags=flags,
             scope=SQL(LEDGER_SCOPE),
             items=self._ledger_items(options, where, linked_by_join=not look_up),
         )
@@ -548,7 +565,7 @@ class InventoryValuationReport(models.AbstractModel):
                 continue
             # PostgreSQL's own work_mem: measured, a larger one makes this scan
             # slower, not faster
-            for account_id, part, *sums in self._execute(
+            for account_id, *row in self._execute(
                 self._ledger_query(
                     options,
                     accounts,
@@ -557,15 +574,14 @@ class InventoryValuationReport(models.AbstractModel):
                 ),
                 work_mem=None,
             ):
-                ledger[account_id][part] = tuple(sums)
+                part = ledger_part(row[: len(LEDGER_FLAGS)])
+                ledger[account_id][part] = added_sums(
+                    row[len(LEDGER_FLAGS) :], ledger[account_id].get(part)
+                )
         for account_id, parts in frozen.items():
-            for part, (amount, count, least, greatest) in parts.items():
+            for part, sums in parts.items():
                 since = ledger[account_id].get(part)
-                if since:
-                    amount += since[0]
-                    count += since[1]
-                    least, greatest = min(least, since[2]), max(greatest, since[3])
-                ledger[account_id][part] = (amount, count, least, greatest)
+                ledger[account_id][part] = added_sums(sums, since)
         return ledger
 
     def _few_items(self, options, accounts, after):

@@ -363,6 +363,16 @@ class TestEveryPartFromItsOwnItems(ReconciliationCase):
         self._parts(rec, differs=-100.0)
         self.assertEqual(rec["differs_ids"], self._valuation_line(entry).ids)
         self.assertEqual(rec["draft"], 100.0, "shown, not counted")
+        # a manual draft too: items of entries with and without layers, both
+        # in draft, make one part with the items of both
+        manual = self._entry(self.group_valuation, 7.0, state="draft")
+        rec = self._reconcile()[self.group_valuation]
+        self.assertEqual(rec["draft"], 107.0)
+        self.assertEqual(
+            rec["draft_ids"],
+            sorted((self._valuation_line(entry) | self._valuation_line(manual)).ids),
+        )
+        self.assertEqual(rec["ledger_parts"]["draft"][1], 2)
 
     def test_an_entry_dated_after_its_layer(self):
         receipt = self._receive(self.fifo_product, 10, 5.0)
