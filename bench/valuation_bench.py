@@ -52,6 +52,7 @@ report/native=Y.YY`` (without closings).
 """
 
 import argparse
+import gc
 import io
 import logging
 import resource
@@ -304,11 +305,16 @@ def best_times(functions, repeat):
     One untimed round first: the first scan of freshly inserted rows also writes
     their hint bits, whichever method runs it. The rounds interleave the
     functions, so that a slow spell of the machine does not fall on one alone.
+    Python's garbage is collected, untimed, before each function: a full
+    collection of the process, which the garbage of the functions before (the
+    HTML of 20,000 rows) makes due, then falls on the function that allocates
+    the next objects, whichever it is.
     """
     results = [function() for function in functions]
     rounds = [[] for _function in functions]
     for _ in range(repeat):
         for index, function in enumerate(functions):
+            gc.collect()
             start = time.perf_counter()
             results[index] = function()
             rounds[index].append(time.perf_counter() - start)
