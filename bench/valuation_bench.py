@@ -11,7 +11,7 @@ Without --database, a scratch database ``pcv_bench`` is created afresh with the
 addon installed. Then N products (in 50 categories, half of them valued in
 real time, 10 item groups) and M stock valuation layers are added through SQL,
 each layer of a real-time product with its posted journal entry (two journal
-items), and, in --repeat interleaved rounds (7), on the same rows:
+items), and, in --repeat interleaved rounds (11), on the same rows:
 
 - sql: one hand-written SQL aggregate of the layers by product;
 - ledger floor: one hand-written SQL sum of the stock accounts' journal items by
@@ -67,7 +67,7 @@ def parse_args():
     parser.add_argument("--products", type=int, default=20000)
     parser.add_argument("--layers", type=int, default=1000000)
     parser.add_argument("--database", help="existing scratch database to fill")
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=11)
     parser.add_argument(
         "--no-fill",
         action="store_true",
