@@ -305,10 +305,10 @@ def best_times(functions, repeat):
     One untimed round first: the first scan of freshly inserted rows also writes
     their hint bits, whichever method runs it. The rounds interleave the
     functions, so that a slow spell of the machine does not fall on one alone.
-    Python's garbage is collected, untimed, before each function: a full
-    collection of the process, which the garbage of the functions before (the
-    HTML of 20,000 rows) makes due, then falls on the function that allocates
-    the next objects, whichever it is.
+    Python's garbage is collected, untimed, before each function: otherwise a
+    full collection of the process, made due by the garbage of the functions
+    before (the HTML of 20,000 rows), falls on whichever function allocates
+    next.
     """
     results = [function() for function in functions]
     rounds = [[] for _function in functions]
