@@ -134,8 +134,8 @@ class StockValuationClosing(models.Model):
     stale = fields.Boolean(
         readonly=True,
         copy=False,
-        help="Layers of the closed period, or journal items dated in it on its "
-        "stock accounts, changed behind the lock (through SQL, or a module that "
+        help="Layers of the closed period, or posted journal items dated in it on "
+        "its stock accounts, changed behind the lock (through SQL, or a module that "
         "bypasses Odoo's rules): the report no longer starts from this closing, "
         "and the next closing is computed from the start.",
     )
@@ -526,7 +526,8 @@ class StockValuationClosing(models.Model):
             closing.sudo().state = "cancel"
             closing._set_last_done(closing.previous_id)
             closing._reverse_adjustment()
-            closing.message_post(
+            # a log note: it needs no e-mail address of the manager
+            closing._message_log(
                 body=self.env._("Reopened: %(reason)s", reason=reason),
             )
         return True

@@ -57,7 +57,9 @@ WATERMARKS = (
     },
     {
         "table": "account_move_line",
-        # items dated in a done closing's period on an account it froze
+        # posted items dated in a done closing's period on an account it froze
+        # (a draft is no change of the ledger: it is saved, edited, refused
+        # when posted, deleted in a day's work, and read live by the report)
         "statement_function": f"{PREFIX}stale_items",
         "statement_body": """
             UPDATE stock_valuation_closing c SET stale = TRUE
@@ -66,12 +68,14 @@ WATERMARKS = (
                    SELECT 1 FROM changed r
                      JOIN stock_valuation_closing_account a
                        ON a.closing_id = c.id AND a.account_id = r.account_id
-                    WHERE r.company_id = c.company_id AND r.date <= c.date);
+                    WHERE r.company_id = c.company_id AND r.date <= c.date
+                      AND r.parent_state = 'posted');
         """,
         "row_function": f"{PREFIX}stale_item",
         "row_body": """
             UPDATE stock_valuation_closing c SET stale = TRUE
              WHERE c.state = 'done' AND c.stale IS NOT TRUE
+               AND 'posted' IN (OLD.parent_state, NEW.parent_state)
                AND c.company_id IN (OLD.company_id, NEW.company_id)
                AND LEAST(OLD.date, NEW.date) <= c.date
                AND EXISTS (

@@ -222,8 +222,9 @@ class InventoryValuationReport(models.AbstractModel):
         """Per stock account and flags of its items up to the as-of day
         (``LEDGER_FLAGS``, which give the item's part: ``ledger_part``): the
         sum, the count and the least and greatest id; only of the items dated
-        after the day ``after`` if given, whose layers are looked up one by one
-        when ``look_up`` (few items). When the sum of ``linked`` is the value of
+        after the day ``after`` if given, and of the drafts of any date (the
+        drafts of a closed period are read live, never frozen), whose layers
+        are looked up one by one when ``look_up`` (few items). When the sum of ``linked`` is the value of
         the layers with an entry that the products posting there hold, entries
         and layers agree, as a whole, on that account. One scan of the items,
         grouped by their flags rather than by a ``CASE`` of them: PostgreSQL
@@ -232,7 +233,10 @@ class InventoryValuationReport(models.AbstractModel):
         sum of the ledger at ``--scale``, ``bench/valuation_bench.py``)."""
         where = SQL("aml.account_id = ANY(%s)", stock_accounts.ids)
         if after:
-            where = SQL("%s AND aml.date > %s", where, after)
+            # the drafts through the index of draft items (``DRAFT_INDEX``)
+            where = SQL(
+                "%s AND (aml.date > %s OR aml.parent_state = 'draft')", where, after
+            )
         flags = SQL(", ").join(SQL.identifier(flag) for flag in LEDGER_FLAGS)
         return SQL(
             """
@@ -548,11 +552,14 @@ class InventoryValuationReport(models.AbstractModel):
         """{account id: {part: (sum, count, least id, greatest id)}} of the
         stock accounts' ledgers up to the as-of day (``_ledger_query``). Where
         the closing the figures start from (``options["closing"]``) froze an
-        account's ledger (its period is locked), from it plus the items dated
-        after its day."""
+        account's ledger (its period is locked), from its posted parts plus the
+        items dated after its day and the drafts, read live: a draft dated in a
+        closed period is a day's work, not a change of the frozen ledger."""
         start = options["closing"]
         frozen = {
-            line.account_id.id: line.ledger_parts
+            line.account_id.id: {
+                part: sums for part, sums in line.ledger_parts.items() if part != DRAFT
+            }
             for line in (start.account_ids if start else ())
             if isinstance(line.ledger_parts, dict) and line.account_id in stock_accounts
         }

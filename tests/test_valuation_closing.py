@@ -10,6 +10,7 @@ from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user
 from odoo.tools import SQL
 
 from ..models.stock_valuation_closing_lock import DAYS, HISTORY_FLOOR
@@ -285,6 +286,30 @@ class TestClosingAccess(ClosingCase):
         with self.assertRaises(AccessError):
             self.env["stock.valuation.closing"].with_user(self.stock_user).search([])
 
+    def test_a_manager_without_an_email_address_closes_and_reopens(self):
+        manager = new_test_user(
+            self.env,
+            "pcv_manager_without_email",
+            groups="stock.group_stock_manager",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+            email=False,
+            tz="Europe/Brussels",
+        )
+        self.assertFalse(manager.email)
+        closing = self._closing(self.days[1], user=manager)
+        closing.with_context(mail_notrack=False).action_close()
+        self.assertEqual(closing.state, "done")
+        closing.reopen_reason = "The count of the 6th was wrong"
+        closing.with_context(mail_notrack=False).action_reopen()
+        self.assertEqual(closing.state, "cancel")
+        note = closing.message_ids.filtered(
+            lambda message: "The count of the 6th was wrong" in message.body
+        )
+        self.assertEqual(len(note), 1, "the reason stays in the chatter")
+        self.assertEqual(note.author_id, manager.partner_id)
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
+
     def test_each_company_has_its_own_chain(self):
         first = self._closing(self.days[2])
         first.action_close()
@@ -372,6 +397,91 @@ class TestClosedPeriodLock(ClosingCase):
         self.closing.action_reopen()
         entry.button_draft()
         self.assertEqual(entry.state, "draft")
+
+    def _draft_part(self, day):
+        """(closing the report starts from, draft part, its item ids) of the
+        group's stock account at the end of ``day``."""
+        report = self._report(as_of_day=day)
+        rec = {rec["account"]: rec for rec in report["reconciliation"]}[
+            self.group_valuation
+        ]
+        options = self._engine()._get_options(self._data(as_of_day=day))
+        return options["closing"], rec["draft"], rec["draft_ids"]
+
+    def test_a_draft_in_the_closed_period_is_a_days_work(self):
+        """An accountant's draft dated in the closed period, saved, edited,
+        refused when posted and deleted, leaves the closing whole: the report
+        keeps starting from it, and shows the draft, read live."""
+        Move = self.env["account.move"].with_user(self.accountant)
+        draft = Move.create(
+            {
+                "move_type": "entry",
+                "date": self.days[1],
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "line_ids": [
+                    Command.create(
+                        {"account_id": self.group_valuation.id, "balance": 40.0}
+                    ),
+                    Command.create(
+                        {"account_id": self.categ_expense.id, "balance": -40.0}
+                    ),
+                ],
+            }
+        )
+        stock_line = draft.line_ids.filtered(
+            lambda line: line.account_id == self.group_valuation
+        )
+        draft.write(
+            {
+                "line_ids": [
+                    Command.update(stock_line.id, {"balance": 45.0}),
+                    Command.update((draft.line_ids - stock_line).id, {"balance": -45.0}),
+                ]
+            }
+        )
+        with self.assertRefused(UserError, self.closing.name, "Date it after"):
+            draft.action_post()
+        self.env.flush_all()
+        self.assertEqual(draft.state, "draft")
+        self.assertFalse(self.closing.stale)
+        day = self.days[-1] + timedelta(days=1)
+        self.assertEqual(
+            self._draft_part(day), (self.closing, 45.0, stock_line.ids), "read live"
+        )
+        draft.unlink()
+        self.env.flush_all()
+        self.assertFalse(self.closing.stale)
+        self.assertEqual(self._draft_part(day), (self.closing, 0.0, []))
+        # a draft the closing saw, deleted since, is gone from the report too
+        kept = self._entry(self.group_valuation, 12.0, state="draft", date=self.days[2])
+        self.closing.reopen_reason = "A draft to see"
+        self.closing.action_reopen()
+        self.closing.action_close()
+        self.assertEqual(
+            self.closing.account_ids.filtered(
+                lambda line: line.account_id == self.group_valuation
+            ).parts["draft"],
+            12.0,
+        )
+        kept.unlink()
+        self.env.flush_all()
+        self.assertFalse(self.closing.stale)
+        self.assertEqual(self._draft_part(day), (self.closing, 0.0, []))
+        # a posted item of the period changed behind the lock still counts
+        item = (
+            self.fifo_product.stock_valuation_layer_ids.sorted("id")[0]
+            .account_move_id.line_ids.filtered(
+                lambda line: line.account_id == self.group_valuation
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move_line SET balance = balance + 1 WHERE id = %s",
+                item.id,
+            )
+        )
+        self.env.invalidate_all()
+        self.assertTrue(self.closing.stale)
 
     def test_stock_valued_in_the_period(self):
         quant = (
