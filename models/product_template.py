@@ -259,6 +259,20 @@ class ProductTemplate(models.Model):
             accounts["stock_journal"] = self.item_group_id.stock_journal_id
         return accounts
 
+    def _stock_journal(self):
+        """The journal of this product's stock valuation entries in the current
+        company: its item group's, else its category's (``get_product_accounts``),
+        else the company's Inventory Valuation journal (the one Odoo's chart of
+        accounts makes); an empty recordset without any."""
+        self.ensure_one()
+        return (
+            self.get_product_accounts()["stock_journal"]
+            or self.env["account.chart.template"].ref(
+                "inventory_valuation", raise_if_not_found=False
+            )
+            or self.env["account.journal"]
+        )
+
     def _get_missing_real_time_accounts(self):
         """Return the labels of the stock accounts that this storable product, valued
         in real time in the current company, cannot resolve (empty list when none)."""

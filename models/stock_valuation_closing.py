@@ -30,7 +30,7 @@ COMPUTED_FIELDS = frozenset(
         "product_count",
         "difference",
         "stale",
-        "adjustment_move_id",
+        "adjustment_move_ids",
     }
 )
 # what a new closing holds of them (the others are empty)

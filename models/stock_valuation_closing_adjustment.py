@@ -1,10 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The periodic adjustment of an inventory closing: for products valued
-periodically (their stock moves post nothing), one entry on the closing day that
-brings each stock valuation account to the closing value of their stock, against
-each category's stock variation account; reopening the closing reverses it."""
+periodically (their stock moves post nothing), entries on the closing day that
+bring each stock valuation account to the closing value of their stock, against
+each category's stock variation account, one in each stock journal those
+products use (as Odoo posts their perpetual peers' entries); reopening the
+closing reverses them."""
 
 from collections import defaultdict
+from itertools import groupby
 
 from odoo import fields, models
 from odoo.exceptions import UserError
@@ -14,33 +17,62 @@ from odoo.tools import SQL
 class StockValuationClosing(models.Model):
     _inherit = "stock.valuation.closing"
 
-    adjustment_move_id = fields.Many2one(
+    adjustment_move_ids = fields.Many2many(
         comodel_name="account.move",
-        string="Periodic Adjustment",
+        relation="stock_valuation_closing_adjustment_rel",
+        column1="closing_id",
+        column2="move_id",
+        string="Periodic Adjustments",
         readonly=True,
         copy=False,
         check_company=True,
-        help="The entry that brought the stock valuation accounts of periodically "
-        "valued products to their closing value (reversed when the closing is "
-        "reopened).",
+        help="The entries that brought the stock valuation accounts of periodically "
+        "valued products to their closing value, one in each stock journal of "
+        "those products (reversed when the closing is reopened).",
     )
 
     def _periodic_values(self, closing):
-        """{(stock valuation account id, category id): value} of the periodically
-        valued products of ``closing`` (none: empty)."""
+        """{(stock valuation account id, category id, stock journal id): value}
+        of the periodically valued products of ``closing`` (none: empty), each
+        in the stock journal it posts to now (``product.template._stock_journal``,
+        asked once per item group and category)."""
+        if not closing:
+            return {}
+        Template = self.env["product.template"].sudo().with_company(self.company_id)
         rows = self.env.execute_query(
             SQL(
                 """
-                SELECT account_id, categ_id, SUM(value)
-                  FROM stock_valuation_closing_line
-                 WHERE closing_id = %s AND valuation = 'manual_periodic'
-                   AND account_id IS NOT NULL
-                 GROUP BY account_id, categ_id
+                SELECT l.account_id, l.categ_id, MIN(l.product_id),
+                       SUM(l.value)::float8
+                  FROM stock_valuation_closing_line l
+                  JOIN (%(mapping)s) m ON m.product_id = l.product_id
+                 WHERE l.closing_id = %(closing)s
+                   AND l.valuation = 'manual_periodic' AND l.account_id IS NOT NULL
+                 GROUP BY l.account_id, l.categ_id, m.item_group_id, m.categ_id
                 """,
-                closing.id or None,
+                mapping=Template._stock_valuation_accounts_query(),
+                closing=closing.id,
             )
         )
-        return {(account, category): value for account, category, value in rows}
+        Product = self.env["product.product"].sudo().with_company(self.company_id)
+        values = defaultdict(float)
+        for account_id, category_id, product_id, value in rows:
+            template = Product.browse(product_id).product_tmpl_id
+            journal = template._stock_journal()
+            if not journal:
+                raise UserError(
+                    self.env._(
+                        "%(closing)s cannot post the periodic adjustment of "
+                        "%(product)s: neither its item group, nor its category "
+                        "%(category)s, nor the company has a stock journal. Set "
+                        "the Stock Journal of the category, then close again.",
+                        closing=self.display_name,
+                        product=template.display_name,
+                        category=template.categ_id.display_name,
+                    )
+                )
+            values[account_id, category_id, journal.id] += value
+        return values
 
     def _adjusted_balances(self, account_ids):
         """{account id: (posted ledger balance at the closing day, value of the
@@ -50,11 +82,11 @@ class StockValuationClosing(models.Model):
             SQL(
                 """
                 SELECT a.id,
-                       (SELECT COALESCE(SUM(aml.balance), 0)
+                       (SELECT COALESCE(SUM(aml.balance), 0)::float8
                           FROM account_move_line aml
                          WHERE aml.account_id = a.id AND aml.company_id = %(company)s
                            AND aml.parent_state = 'posted' AND aml.date <= %(date)s),
-                       (SELECT COALESCE(SUM(l.value), 0)
+                       (SELECT COALESCE(SUM(l.value), 0)::float8
                           FROM stock_valuation_closing_line l
                          WHERE l.closing_id = %(closing)s AND l.account_id = a.id
                            AND l.valuation IS DISTINCT FROM 'manual_periodic')
@@ -88,93 +120,66 @@ class StockValuationClosing(models.Model):
             )
         return account
 
-    def _adjustment_lines(self):
-        """The journal items of the periodic adjustment (empty when nothing
-        changes): per periodic stock valuation account, the amount that brings
-        its balance to the closing value; per counterpart account, the change
-        in value of its categories since the previous closing (all of their
-        value at the first one), and what the account held beyond the previous
-        closing's value (entries by hand, the opening balance) on the
-        counterpart of its first category."""
+    def _adjustment_balances(self):
+        """{stock journal id: {account id: balance}} of the periodic adjustment:
+        per periodic stock valuation account, the amount that brings its balance
+        to the closing value, made of the change in value of each category and
+        journal of its products since the previous closing (all of their value
+        at the first one), each against its category's counterpart in its
+        journal; what the account held beyond the previous closing's value
+        (entries by hand, the opening balance) goes with its first category and
+        journal."""
         currency = self.currency_id
         values = self._periodic_values(self)
-        previous = self._periodic_values(self.previous_id) if self.previous_id else {}
-        accounts = {account for account, _category in values | previous}
-        if not accounts:
-            return []
-        balances = self._adjusted_balances(accounts)
+        previous = self._periodic_values(self.previous_id)
+        keys = sorted(set(values) | set(previous))
+        if not keys:
+            return {}
+        balances = self._adjusted_balances({key[0] for key in keys})
         Category = self.env["product.category"].sudo()
-        name = self.env._("Periodic stock adjustment %(closing)s", closing=self.name)
-        lines = []
-        for account_id in sorted(accounts):
+        entries = defaultdict(lambda: defaultdict(float))
+        for account_id, account_keys in groupby(keys, key=lambda key: key[0]):
+            changes = {
+                key: currency.round(values.get(key, 0.0) - previous.get(key, 0.0))
+                for key in account_keys
+            }
             ledger, perpetual = balances[account_id]
-            categories = sorted(
-                {
-                    category
-                    for account, category in values | previous
-                    if account == account_id
-                }
-            )
-            target = sum(values.get((account_id, c), 0.0) for c in categories)
+            target = sum(values.get(key, 0.0) for key in changes)
             amount = currency.round(target - (ledger - perpetual))
-            counterparts = defaultdict(float)
-            for category_id in categories:
-                change = currency.round(
-                    values.get((account_id, category_id), 0.0)
-                    - previous.get((account_id, category_id), 0.0)
-                )
-                counterparts[self._counterpart(Category.browse(category_id))] -= change
-            first = self._counterpart(Category.browse(categories[0]))
-            counterparts[first] -= currency.round(amount + sum(counterparts.values()))
-            if currency.is_zero(amount) and all(
-                currency.is_zero(balance) for balance in counterparts.values()
-            ):
-                continue
-            lines.append(
-                {
-                    "account_id": account_id,
-                    "balance": amount,
-                    "name": name,
-                }
-            )
-            lines.extend(
-                {
-                    "account_id": counterpart.id,
-                    "balance": currency.round(balance),
-                    "name": name,
-                }
-                for counterpart, balance in counterparts.items()
-                if not currency.is_zero(balance)
-            )
-        return lines
+            first = next(iter(changes))
+            changes[first] += currency.round(amount - sum(changes.values()))
+            for (_account, category_id, journal_id), change in changes.items():
+                counterpart = self._counterpart(Category.browse(category_id))
+                entries[journal_id][account_id] += change
+                entries[journal_id][counterpart.id] -= change
+        return entries
 
     def _post_adjustment(self):
-        """Post the periodic adjustment, where the company asks for it."""
+        """Post the periodic adjustment, where the company asks for it: an entry
+        in each stock journal whose balances are not all zero."""
         self.ensure_one()
         if not self.company_id.inventory_closing_adjustment:
             return
-        lines = self._adjustment_lines()
-        if not lines:
-            return
-        journal = (
-            self.env["account.journal"]
-            .sudo()
-            .search(
-                [
-                    *self.env["account.journal"]._check_company_domain(self.company_id),
-                    ("type", "=", "general"),
-                ],
-                limit=1,
-            )
-        )
-        move = (
-            self.env["account.move"]
-            .sudo()
-            .create(
+        currency = self.currency_id
+        name = self.env._("Periodic stock adjustment %(closing)s", closing=self.name)
+        moves = self.env["account.move"].sudo()
+        for journal_id, balances in sorted(self._adjustment_balances().items()):
+            lines = [
+                {
+                    "account_id": account_id,
+                    "balance": currency.round(balance),
+                    "name": name,
+                }
+                for account_id, balance in sorted(balances.items())
+                if not currency.is_zero(balance)
+            ]
+            if not lines:
+                continue
+            moves |= moves.create(
                 {
                     "move_type": "entry",
                     "company_id": self.company_id.id,
-                    "journal_id": journal.id,
+                    "journal_id": journal_id,
                     "date": self.date,
                     "ref": self.env._(
                         "Inventory closing %(closing)s: periodic adjustment",
@@ -183,26 +188,25 @@ class StockValuationClosing(models.Model):
                     "line_ids": [fields.Command.create(line) for line in lines],
                 }
             )
-        )
-        move.action_post()
-        self.sudo().adjustment_move_id = move
+        moves.action_post()
+        self.sudo().adjustment_move_ids = moves
 
     def _reverse_adjustment(self):
         """Reverse the periodic adjustment of a reopened closing, on its day."""
         self.ensure_one()
-        move = self.adjustment_move_id.sudo()
-        if not move or move.reversal_move_ids:
-            return
-        reversal = move._reverse_moves(
-            [
-                {
-                    "date": move.date,
-                    "ref": self.env._(
-                        "Reversal of %(entry)s: %(closing)s reopened",
-                        entry=move.name,
-                        closing=self.name,
-                    ),
-                }
-            ]
-        )
-        reversal.action_post()
+        for move in self.adjustment_move_ids.sudo():
+            if move.reversal_move_ids:
+                continue
+            reversal = move._reverse_moves(
+                [
+                    {
+                        "date": move.date,
+                        "ref": self.env._(
+                            "Reversal of %(entry)s: %(closing)s reopened",
+                            entry=move.name,
+                            closing=self.name,
+                        ),
+                    }
+                ]
+            )
+            reversal.action_post()

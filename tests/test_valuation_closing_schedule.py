@@ -136,11 +136,18 @@ class TestPeriodicAdjustment(ClosingCase):
         first.action_close()
         self.assertEqual(first.state, "done")
         self.assertEqual(
-            self._items(first.adjustment_move_id),
+            self._items(first.adjustment_move_ids),
             [("311000", 40.0), ("600100", -30.0), ("603100", -10.0)],
         )
-        self.assertEqual(first.adjustment_move_id.date, first.date)
-        self.assertEqual(first.adjustment_move_id.state, "posted")
+        self.assertEqual(first.adjustment_move_ids.date, first.date)
+        self.assertEqual(first.adjustment_move_ids.state, "posted")
+        self.assertEqual(
+            first.adjustment_move_ids.journal_id,
+            self.env["account.chart.template"]
+            .with_company(self.company)
+            .ref("inventory_valuation"),
+            "the company's Inventory Valuation journal, as the categories have none",
+        )
         periodic = first.account_ids.filtered(
             lambda line: line.account_id == self.periodic_stock
         )
@@ -155,18 +162,18 @@ class TestPeriodicAdjustment(ClosingCase):
         second = self._closing(later + timedelta(days=1))
         second.action_close()
         self.assertEqual(
-            self._items(second.adjustment_move_id),
+            self._items(second.adjustment_move_ids),
             [("311000", -9.0), ("600100", 9.0)],
         )
         # reopened: reversed on its day; closed again: posted again
         second.reopen_reason = "Count error"
         second.action_reopen()
-        reversal = second.adjustment_move_id.reversal_move_ids
+        reversal = second.adjustment_move_ids.reversal_move_ids
         self.assertEqual(self._items(reversal), [("311000", 9.0), ("600100", -9.0)])
         self.assertEqual((reversal.state, reversal.date), ("posted", second.date))
         second.action_close()
         self.assertEqual(
-            self._items(second.adjustment_move_id),
+            self._items(second.adjustment_move_ids),
             [("311000", -9.0), ("600100", 9.0)],
         )
         self.assertEqual(
@@ -182,4 +189,50 @@ class TestPeriodicAdjustment(ClosingCase):
             closing.action_close()
         closing.justification = "Adjusted by hand"
         closing.action_close()
-        self.assertFalse(closing.adjustment_move_id)
+        self.assertFalse(closing.adjustment_move_ids)
+
+    def test_one_entry_in_each_stock_journal(self):
+        """Odoo posts the stock valuation entries of a product in its item
+        group's stock journal, else its category's: so does the adjustment, an
+        entry in each journal, each with its own products' change."""
+        self.nut.item_group_id = self.env["product.item.group"].create(
+            {
+                "name": "PCV Hardware",
+                "code": "HARD",
+                "stock_valuation_account_id": self.periodic_stock.id,
+                "stock_journal_id": self.group_journal.id,
+            }
+        )
+        bolts_journal = self.env["account.journal"].create(
+            {"name": "PCV Bolts Stock", "code": "PCVB", "type": "general"}
+        )
+        self.bolts.property_stock_journal = bolts_journal
+        day = self.days[-1] + timedelta(days=1)
+        self._date_layers(self.bolt | self.nut, day)
+        # an entry by hand on the periodic stock account, before the closing
+        self._entry(self.periodic_stock, 5.0, date=day)
+        closing = self._closing(day + timedelta(days=1))
+        closing.action_close()
+        entries = {move.journal_id: move for move in closing.adjustment_move_ids}
+        self.assertEqual(set(entries), {bolts_journal, self.group_journal})
+        # the bolts' 30.00 and what the account held by hand (5.00) go with
+        # the first category, the nuts' 10.00 with theirs
+        self.assertEqual(
+            self._items(entries[bolts_journal]), [("311000", 25.0), ("600100", -25.0)]
+        )
+        self.assertEqual(
+            self._items(entries[self.group_journal]),
+            [("311000", 10.0), ("603100", -10.0)],
+        )
+        self.assertEqual(set(closing.adjustment_move_ids.mapped("state")), {"posted"})
+        self.assertEqual(self.periodic_stock.current_balance, 40.0)
+        # reopened: each entry reversed in its journal
+        closing.reopen_reason = "Count error"
+        closing.action_reopen()
+        reversals = closing.adjustment_move_ids.reversal_move_ids
+        self.assertEqual(
+            sorted(reversals.journal_id.ids),
+            sorted(closing.adjustment_move_ids.journal_id.ids),
+        )
+        self.periodic_stock.invalidate_recordset(["current_balance"])
+        self.assertEqual(self.periodic_stock.current_balance, 5.0)
