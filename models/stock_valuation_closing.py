@@ -104,9 +104,10 @@ class StockValuationClosing(models.Model):
         inverse_name="closing_id",
         string="Receipts",
         readonly=True,
-        help="The receipts of the period, with what was received before each: "
-        "the what-if FIFO and LIFO of later reports read what they keep on hand "
-        "from them, without sorting the history again.",
+        help="The receipts of the period, with their added values (landed costs, "
+        "price differences, revaluations) and what was received before each: the "
+        "what-if FIFO and LIFO of later reports read what they keep on hand from "
+        "them, without sorting the history again.",
     )
     from_start = fields.Boolean(
         string="Computed From the Start",
@@ -410,18 +411,20 @@ class StockValuationClosing(models.Model):
     def _receipts_chain(self):
         """The closings whose receipts hold the history up to this done
         closing's cut-off: this one and its predecessors, back to the one
-        computed from the start of history (``_in_chain``)."""
+        computed from the start of history (``_in_chain``), the latest first
+        (where two hold the same units, the latest's parts are read)."""
         self.ensure_one()
         self.env.flush_all()
         rows = self.env.execute_query(
             SQL(
                 "SELECT k.id FROM stock_valuation_closing c"
-                " JOIN stock_valuation_closing k ON %s WHERE c.id = %s",
+                " JOIN stock_valuation_closing k ON %s WHERE c.id = %s"
+                " ORDER BY k.cutoff DESC, k.id DESC",
                 self._in_chain("c", "k"),
                 self.id,
             )
         )
-        return self.browse(sorted((row[0] for row in rows), reverse=True))
+        return self.browse(row[0] for row in rows)
 
     def _account_values(self):
         """{stock valuation account id: (value, value without journal entry)} of

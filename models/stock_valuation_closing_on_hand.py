@@ -6,9 +6,11 @@ from odoo.tools import SQL, drop_view_if_exists
 class StockValuationClosingOnHand(models.Model):
     """The receipts still on hand at a done closing's cut-off under FIFO (the
     last units received) and under LIFO (the first ones), each with the part of
-    it kept: the tranches the what-if columns value. Read from the receipts of
-    the closing's chain (``stock.valuation.closing.receipt``) and its lines,
-    never stored."""
+    it kept and its value, the values added to those units included (landed
+    costs, price differences, revaluations): the tranches the what-if columns
+    value. Read from the receipts of the closing's chain
+    (``stock.valuation.closing.receipt``, the latest closing's part where two
+    hold the same units) and its lines, never stored."""
 
     _name = "stock.valuation.closing.on.hand"
     _description = "Inventory Closing Receipt on Hand"
@@ -79,31 +81,49 @@ class StockValuationClosingOnHand(models.Model):
                           JOIN stock_valuation_closing_line l ON l.closing_id = c.id
                          WHERE c.state = 'done'
                     ),
-                    parts AS (
-                        SELECT l.closing_id, l.company_id, r.product_id, m.method,
-                               r.layer, r.receipt_date, r.quantity AS received,
-                               r.value, LEAST(r.quantity, CASE m.method
-                                   WHEN 'fifo' THEN r.received_before + r.quantity
-                                                    - (l.received - l.kept)
-                                   ELSE l.kept - r.received_before
-                               END) AS quantity
+                    chain_parts AS (
+                        -- the parts of receipts of its chain, the latest
+                        -- closing's where two hold the same units
+                        SELECT DISTINCT ON (l.closing_id, r.product_id,
+                                            r.received_before)
+                               l.closing_id, l.company_id, l.received, l.kept,
+                               r.product_id, r.layer, r.receipt_date,
+                               r.received_before, r.quantity, r.value
                           FROM lines l
-                          -- the closings of its chain
                           JOIN stock_valuation_closing k ON %(in_chain)s
                           JOIN stock_valuation_closing_receipt r
                             ON r.closing_id = k.id AND r.product_id = l.product_id
-                         CROSS JOIN (VALUES ('fifo'), ('lifo')) AS m(method)
+                         ORDER BY l.closing_id, r.product_id, r.received_before,
+                                  k.cutoff DESC, k.id DESC
+                    ),
+                    parts AS (
+                        -- the units of each part that each method keeps: the
+                        -- last ``kept`` units received (FIFO), the first (LIFO)
+                        SELECT p.closing_id, p.company_id, p.product_id, m.method,
+                               p.layer, p.receipt_date, p.quantity AS units,
+                               p.value, GREATEST(
+                                   LEAST(p.received_before + p.quantity, m.last)
+                                   - GREATEST(p.received_before, m.first), 0
+                               ) AS quantity
+                          FROM chain_parts p
+                         CROSS JOIN LATERAL (
+                             VALUES ('fifo', p.received - p.kept, p.received),
+                                    ('lifo', 0, p.kept)
+                         ) AS m(method, first, last)
                     )
                     -- the closing in the high bits, the receipt and method below
                     SELECT (p.closing_id::bigint << 32)
                                + p.layer::bigint * 2
                                + (p.method = 'lifo')::int AS id,
                            p.closing_id, p.company_id, p.product_id, p.method,
-                           p.layer, p.receipt_date, p.quantity,
-                           p.value / p.received AS unit_cost,
-                           p.value / p.received * p.quantity AS value
+                           p.layer, p.receipt_date, SUM(p.quantity) AS quantity,
+                           SUM(p.value / p.units * p.quantity)
+                               / SUM(p.quantity) AS unit_cost,
+                           SUM(p.value / p.units * p.quantity) AS value
                       FROM parts p
                      WHERE p.quantity > 0
+                     GROUP BY p.closing_id, p.company_id, p.product_id, p.method,
+                              p.layer, p.receipt_date
                 )
                 """,
                 view=SQL.identifier(self._table),

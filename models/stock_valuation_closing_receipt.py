@@ -9,15 +9,20 @@ RECEIVED_INDEX = "stock_valuation_closing_receipt_product_received_index"
 
 class StockValuationClosingReceipt(models.Model):
     """A receipt of a closing's period (an incoming valuation layer: a receipt,
-    a return, an inventory gain), with the quantity and value of all the
-    product's receipts before it since the start of history.
+    a return, an inventory gain), or a part of one, with its value (its own and
+    the values added to those units: landed costs, price differences,
+    revaluations) and the quantity and value of everything the product received
+    before it since the start of history.
 
     With them, what FIFO or LIFO keeps on hand at any later date is found
     without sorting the history again: LIFO keeps the first ``q`` units ever
     received (``q`` on hand), FIFO the last ``q``, and the value of the first
-    ``x`` units is read off the one receipt that holds the ``x``-th unit. A
-    closing writes the receipts of its own period only, in one statement, from
-    its predecessor's totals; never edited."""
+    ``x`` units is read off the one part that holds the ``x``-th unit. A
+    closing writes the receipts of its own period, in one statement, from its
+    predecessor's totals; for a product that received added value in the
+    period, every receipt of its history again, cut in parts where the added
+    values begin and end (``_closing_receipts_query``): where two closings hold
+    the same units, the latest's part is read. Never edited."""
 
     _name = "stock.valuation.closing.receipt"
     _description = "Inventory Closing Receipt"

@@ -45,10 +45,11 @@ class InventoryValuationReport(models.AbstractModel):
         """The CTE ``layers`` of ``_layers_cte``, from the lines of the done
         closing ``closing`` (none: the start of history) plus the company's
         layers created after its cut-off, dated as the report dates them, with
-        ``incoming``, the quantity and value of the incoming layers up to the
-        date too. By accounting date, the closing's layers whose journal entry
-        is dated after the as-of day are taken out (a closing freezes the stock
-        by valuation date)."""
+        ``incoming``, the quantity received and the value of the stock received
+        up to the date too (``_what_if_parts``), and in every case the count of
+        the layers adding value since the closing. By accounting date, the
+        closing's layers whose journal entry is dated after the as-of day are
+        taken out (a closing freezes the stock by valuation date)."""
         dated_join, dated = self._layer_dated(options)
         since = self._created_since(closing)
         later_entries = SQL("")
@@ -56,7 +57,7 @@ class InventoryValuationReport(models.AbstractModel):
             later_entries = SQL(
                 """
                 UNION ALL
-                SELECT svl.product_id, -svl.value, -svl.quantity, 0, NULL, NULL
+                SELECT svl.product_id, -svl.value, -svl.quantity, 0, NULL, NULL, 0
                   FROM account_move am
                   JOIN stock_valuation_layer svl ON svl.account_move_id = am.id
                  WHERE am.date > %(day)s AND svl.company_id = %(company)s
@@ -67,7 +68,8 @@ class InventoryValuationReport(models.AbstractModel):
                 cutoff=closing.cutoff,
             )
         # the closing's lines joined with the layers since, summed by product:
-        # a month of layers is aggregated, not the lines again
+        # a month of layers is aggregated, not the lines again; the layers
+        # adding value are counted since the closing only
         columns = ("value", "quantity", "value_without_entry")
         if incoming:
             columns += ("incoming_quantity", "incoming_value")
@@ -81,8 +83,10 @@ class InventoryValuationReport(models.AbstractModel):
                                   THEN svl.value ELSE 0 END AS value_without_entry,
                              CASE WHEN svl.quantity > 0 THEN svl.quantity END
                                  AS incoming_quantity,
-                             CASE WHEN svl.quantity > 0 THEN svl.value END
-                                 AS incoming_value
+                             CASE WHEN svl.quantity >= 0 THEN svl.value END
+                                 AS incoming_value,
+                             (svl.quantity = 0 AND svl.value <> 0)::int
+                                 AS value_layers
                         FROM stock_valuation_layer svl
                         %(dated_join)s
                        WHERE svl.company_id = %(company)s AND %(since)s
@@ -109,14 +113,19 @@ class InventoryValuationReport(models.AbstractModel):
             later_entries=later_entries,
             since_sums=SQL(", ").join(
                 SQL("SUM(x.%(c)s) AS %(c)s", c=SQL.identifier(column))
-                for column in columns
+                for column in (*columns, "value_layers")
             ),
             joined=SQL(", ").join(
-                SQL(
-                    "COALESCE(cl.%(c)s, 0) + COALESCE(s.%(c)s, 0) AS %(c)s",
-                    c=SQL.identifier(column),
-                )
-                for column in columns
+                [
+                    *(
+                        SQL(
+                            "COALESCE(cl.%(c)s, 0) + COALESCE(s.%(c)s, 0) AS %(c)s",
+                            c=SQL.identifier(column),
+                        )
+                        for column in columns
+                    ),
+                    SQL("COALESCE(s.value_layers, 0) AS value_layers"),
+                ]
             ),
         )
 
@@ -184,16 +193,105 @@ class InventoryValuationReport(models.AbstractModel):
 
     def _closing_receipts_query(self, options, previous):
         """Rows (product, layer, receipt date, quantity, value, quantity and
-        value received before) of the receipts after the cut-off of the closing
-        ``previous`` up to the as-of day's end (``options`` by valuation date):
-        those that a closing at that day writes."""
+        value received before) of the parts of receipts that a closing at that
+        day writes (``options`` by valuation date, up to the as-of day's end):
+        the receipts after the cut-off of the closing ``previous`` (none: the
+        start of history) of the products without a layer adding value since;
+        for the products with one, every receipt of their history, in parts
+        cut wherever a piece of value begins or ends (``_pieces_ctes``: the
+        part of a receipt still on hand when a landed cost came...), each part
+        with the value of the units before it. The value of the first ``x``
+        units is read off the one part that holds the ``x``-th unit: that of
+        the latest closing, where closings hold the same units."""
+        dated_join, dated = self._layer_dated(options)
         return SQL(
             """
-            %(tag)s WITH %(receipts)s
+            %(tag)s WITH %(receipts)s,
+            value_products AS MATERIALIZED (
+                SELECT DISTINCT svl.product_id
+                  FROM stock_valuation_layer svl
+                  %(dated_join)s
+                 WHERE svl.company_id = %(company)s AND %(since)s AND %(dated)s
+                   AND svl.quantity = 0 AND svl.value <> 0
+            ),
+            %(history)s,
+            %(pieces)s,
+            %(parts)s
             SELECT r.product_id, r.layer_id, r.receipt_date, r.quantity, r.value,
                    r.received_before, r.value_before
               FROM receipts_since r
+             WHERE r.product_id NOT IN (SELECT product_id FROM value_products)
+            UNION ALL
+            SELECT p.product_id, p.layer, svl.create_date, p.quantity, p.value,
+                   p.received_before, p.value_before
+              FROM parts p
+              JOIN stock_valuation_layer svl ON svl.id = p.layer
             """,
             tag=QUERY_TAG,
             receipts=self._receipts_since_cte(options, previous),
+            dated_join=dated_join,
+            dated=dated,
+            company=options["company"].id,
+            since=self._created_since(previous),
+            history=self._history_cte(
+                options,
+                SQL(""),
+                SQL("svl.product_id IN (SELECT product_id FROM value_products)"),
+            ),
+            pieces=self._pieces_ctes(options, number="numeric"),
+            parts=self._receipt_parts_ctes(),
+        )
+
+    @staticmethod
+    def _receipt_parts_ctes():
+        """The CTEs ``points`` and ``parts`` from ``pieces``: the line of units
+        received cut wherever a piece begins or ends, each part with its
+        receipt (the incoming layer that holds it), its units, the value spread
+        over them, and the value of the units before it (with the value made
+        while nothing was on hand, ``spread``)."""
+        return SQL(
+            """
+            points AS (
+                SELECT e.product_id, e.position, SUM(e.slope) AS slope,
+                       SUM(e.jump) AS jump, MAX(e.layer) AS layer
+                  FROM (
+                      SELECT p.product_id, p.start AS position,
+                             p.value / p.length AS slope, 0 AS jump, p.layer
+                        FROM pieces p WHERE p.length > 0
+                      UNION ALL
+                      SELECT p.product_id, p.start + p.length,
+                             -p.value / p.length, 0, NULL
+                        FROM pieces p WHERE p.length > 0
+                      UNION ALL
+                      SELECT p.product_id, p.start, 0, p.value, NULL
+                        FROM pieces p WHERE p.length = 0
+                  ) e
+                 GROUP BY e.product_id, e.position
+            ),
+            cut AS (
+                SELECT o.product_id, o.position AS received_before,
+                       LEAD(o.position) OVER by_unit - o.position AS quantity,
+                       SUM(o.slope) OVER by_unit AS slope,
+                       SUM(o.jump) OVER by_unit AS jumps,
+                       -- the receipt that began last
+                       (MAX(ARRAY[o.position, o.layer]) FILTER (
+                           WHERE o.layer IS NOT NULL
+                       ) OVER by_unit)[2]::int AS layer
+                  FROM points o
+                WINDOW by_unit AS (
+                    PARTITION BY o.product_id ORDER BY o.position
+                    ROWS UNBOUNDED PRECEDING
+                )
+            ),
+            parts AS (
+                SELECT c.product_id, c.layer, c.quantity,
+                       c.slope * c.quantity AS value, c.received_before,
+                       COALESCE(SUM(c.slope * c.quantity) OVER (
+                           PARTITION BY c.product_id ORDER BY c.received_before
+                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                       ), 0) + c.jumps AS value_before
+                  FROM cut c
+                 WHERE c.quantity > 0
+            )
+            """
         )

@@ -224,13 +224,14 @@ class InventoryValuationReport(models.AbstractModel):
         sum, the count and the least and greatest id; only of the items dated
         after the day ``after`` if given, and of the drafts of any date (the
         drafts of a closed period are read live, never frozen), whose layers
-        are looked up one by one when ``look_up`` (few items). When the sum of ``linked`` is the value of
-        the layers with an entry that the products posting there hold, entries
-        and layers agree, as a whole, on that account. One scan of the items,
-        grouped by their flags rather than by a ``CASE`` of them: PostgreSQL
-        then expects a handful of groups, not one per item, and sums them in a
-        hash instead of sorting every item (1.07 instead of 1.18 times the bare
-        sum of the ledger at ``--scale``, ``bench/valuation_bench.py``)."""
+        are looked up one by one when ``look_up`` (few items). When the sum of
+        ``linked`` is the value of the layers with an entry that the products
+        posting there hold, entries and layers agree, as a whole, on that
+        account. One scan of the items, grouped by their flags rather than by a
+        ``CASE`` of them: PostgreSQL then expects a handful of groups, not one
+        per item, and sums them in a hash instead of sorting every item (1.07
+        instead of 1.18 times the bare sum of the ledger at ``--scale``,
+        ``bench/valuation_bench.py``)."""
         where = SQL("aml.account_id = ANY(%s)", stock_accounts.ids)
         if after:
             # the drafts through the index of draft items (``DRAFT_INDEX``)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from lxml import etree
 
 from odoo import fields
-from odoo.tools import SQL
+from odoo.tools import SQL, float_round
 
 from .common import date_layers
 from .common_item_group import ItemGroupCase, OtherAccountCase
@@ -17,28 +17,62 @@ T0 = datetime(2026, 1, 5, 8, 0)
 REPORT = "product_category_valuation.inventory_valuation"
 
 
-def what_if_oracle(layers):
+def what_if_oracle(layers, digits=2):
     """FIFO, LIFO and average values of the stock of ``layers`` (one product's,
-    in the order they came), from their receipts: the last units received for
-    FIFO, the first ones for LIFO; what no receipt covers at the average cost
-    of all of them."""
-    quantity = sum(layers.mapped("quantity"))
-    incoming = [(layer.quantity, layer.value) for layer in layers if layer.quantity > 0]
-    received = sum(q for q, _v in incoming)
-    average = sum(v for _q, v in incoming) / received if received else 0.0
+    in the order they came), from the value of the stock received: the last
+    units received for FIFO, the first ones for LIFO; what no receipt covers at
+    the average cost of all of them.
 
-    def taken(order):
-        left, value = max(quantity, 0.0), 0.0
-        for layer_quantity, layer_value in order:
-            take = min(layer_quantity, left)
-            value += layer_value / layer_quantity * take
-            left -= take
-        return value + (quantity - min(received, max(quantity, 0.0))) * average
+    A receipt's value lies on its own units; a layer that only adds value on
+    the units it adds value to when it is made: its receipt's units still on
+    hand (a landed cost, a price difference), else every unit on hand at the
+    unit cost rounded to ``digits``, the last receipt's units taking the rest
+    (the Revaluation wizard), else the units gone (a value of units that are
+    no longer there)."""
+    receipts, pieces = {}, []
+    received = onhand = last = 0.0
+    for layer in layers:
+        quantity, value = layer.quantity, layer.value
+        kept = min(max(onhand, 0.0), received)
+        gone = received - kept
+        if quantity > 0:
+            receipts[layer.id] = (received, received + quantity)
+            pieces.append((received, quantity, value))
+            received += quantity
+            last = quantity
+        elif quantity == 0 and value:
+            start, end = receipts.get(layer.stock_valuation_layer_id.id, (0.0, 0.0))
+            start, end = max(start, gone), min(end, received)
+            if end > start:
+                pieces.append((start, end - start, value))
+            elif not layer.stock_valuation_layer_id and kept > 0:
+                rest = min(last, kept)
+                unit = float_round(value / kept, precision_digits=digits)
+                pieces.append((gone, kept - rest, unit * (kept - rest)))
+                pieces.append((received - rest, rest, value - unit * (kept - rest)))
+            else:
+                pieces.append((0.0, gone, value))
+        onhand += quantity
 
+    def share(start, length, point):
+        if length > 0:
+            return min(max((point - start) / length, 0.0), 1.0)
+        return float(point > start)
+
+    kept = min(max(onhand, 0.0), received)
+    incoming = sum(layer.value for layer in layers if layer.quantity >= 0)
+    average = incoming / received if received else 0.0
+    beyond = (onhand - kept) * average
     return {
-        "fifo_value": taken(reversed(incoming)),
-        "lifo_value": taken(incoming),
-        "average_value": quantity * average,
+        "fifo_value": beyond
+        + sum(
+            value
+            * (share(start, length, received) - share(start, length, received - kept))
+            for start, length, value in pieces
+        ),
+        "lifo_value": beyond
+        + sum(value * share(start, length, kept) for start, length, value in pieces),
+        "average_value": onhand * average,
     }
 
 

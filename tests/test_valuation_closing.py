@@ -435,7 +435,9 @@ class TestClosedPeriodLock(ClosingCase):
             {
                 "line_ids": [
                     Command.update(stock_line.id, {"balance": 45.0}),
-                    Command.update((draft.line_ids - stock_line).id, {"balance": -45.0}),
+                    Command.update(
+                        (draft.line_ids - stock_line).id, {"balance": -45.0}
+                    ),
                 ]
             }
         )
@@ -468,11 +470,10 @@ class TestClosedPeriodLock(ClosingCase):
         self.assertFalse(self.closing.stale)
         self.assertEqual(self._draft_part(day), (self.closing, 0.0, []))
         # a posted item of the period changed behind the lock still counts
-        item = (
-            self.fifo_product.stock_valuation_layer_ids.sorted("id")[0]
-            .account_move_id.line_ids.filtered(
-                lambda line: line.account_id == self.group_valuation
-            )
+        item = self.fifo_product.stock_valuation_layer_ids.sorted("id")[
+            0
+        ].account_move_id.line_ids.filtered(
+            lambda line: line.account_id == self.group_valuation
         )
         self.env.cr.execute(
             SQL(

@@ -229,11 +229,12 @@ class TestWhatIf(ValuationReportCase):
         self.assertEqual(chair["lifo_value"], 10 * 10 + 6 * 20)
         self.assertEqual(chair["average_value"], 16 * 15)
         self.assertEqual(chair["standard_value"], 16 * self.avco_product.standard_price)
-        # lamp, 5 on hand; one receipt 5 @ 7, then the cost changed to 9
+        # lamp, 5 on hand; one receipt 5 @ 7, then the cost changed to 9: the
+        # change revalued the five on hand, under every method
         lamp = lines[self.std_product.id]
         self.assertEqual(
             (lamp["fifo_value"], lamp["lifo_value"], lamp["average_value"]),
-            (35, 35, 35),
+            (45, 45, 45),
         )
         self.assertEqual(lamp["standard_value"], 45)
 

@@ -20,6 +20,10 @@ ACCOUNT_DB=${DB}_account
 # most databases that value stock also have. account's, the longest, runs on a
 # copy of the same database alongside the others.
 SUITES="product stock_account sale_margin sale_stock purchase_stock sale"
+# Beside the addon in its test database, the modules of a real company's books:
+# purchases with vendor bills, landed costs, and Odoo's French chart of accounts
+# (continental accounting) for the tests of a month on it; no other localisation.
+TEST_MODULES="purchase_stock,stock_landed_costs,l10n_fr_account"
 ACCOUNT_SUITE="account"
 # Odoo 18.0's own tests that fail, or are no tests, on every database holding
 # these modules, with or without this addon: measured on a database of sale_stock,
@@ -90,8 +94,8 @@ check_suite() {
 summary_of() { grep -E '^=+ .*(passed|failed|error|no tests ran).* =+$' "$1" | tail -n 1; }
 count_of() { grep -oE "[0-9]+ $2" <<<"$1" | grep -oE '^[0-9]+' || echo 0; }
 
-say "fresh databases $DB (the addon, payment_demo) and $SUITES_DB (the addon, purchase_stock)"
-install "$MODULE,payment_demo" "$DB" "$BUILD/install.log" 8179 &
+say "fresh databases $DB (the addon, payment_demo, $TEST_MODULES) and $SUITES_DB (the addon, purchase_stock)"
+install "$MODULE,payment_demo,$TEST_MODULES" "$DB" "$BUILD/install.log" 8179 &
 install_addon=$!
 install "$MODULE,purchase_stock" "$SUITES_DB" "$BUILD/install_odoo.log" 8189 &
 install_suites=$!
