@@ -4,7 +4,7 @@
     "name": "Product Category Valuation",
     "summary": "Govern product categories, quotation margins, item groups "
     "and inventory valuation",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Inventory/Inventory",
     "license": "LGPL-3",
     "author": "The product_category_valuation authors",

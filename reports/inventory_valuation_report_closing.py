@@ -191,7 +191,7 @@ class InventoryValuationReport(models.AbstractModel):
             ),
         )
 
-    def _closing_receipts_query(self, options, previous):
+    def _closing_receipts_query(self, options, previous, added_only=False):
         """Rows (product, layer, receipt date, quantity, value, quantity and
         value received before) of the parts of receipts that a closing at that
         day writes (``options`` by valuation date, up to the as-of day's end):
@@ -202,11 +202,22 @@ class InventoryValuationReport(models.AbstractModel):
         part of a receipt still on hand when a landed cost came...), each part
         with the value of the units before it. The value of the first ``x``
         units is read off the one part that holds the ``x``-th unit: that of
-        the latest closing, where closings hold the same units."""
+        the latest closing, where closings hold the same units. With
+        ``added_only``, the rows of the products with a layer adding value
+        alone."""
         dated_join, dated = self._layer_dated(options)
+        receipts = SQL(
+            """
+            SELECT r.product_id, r.layer_id, r.receipt_date, r.quantity, r.value,
+                   r.received_before, r.value_before
+              FROM receipts_since r
+             WHERE r.product_id NOT IN (SELECT product_id FROM value_products)
+            UNION ALL
+            """
+        )
         return SQL(
             """
-            %(tag)s WITH %(receipts)s,
+            %(tag)s WITH %(receipts_since)s,
             value_products AS MATERIALIZED (
                 SELECT DISTINCT svl.product_id
                   FROM stock_valuation_layer svl
@@ -217,18 +228,15 @@ class InventoryValuationReport(models.AbstractModel):
             %(history)s,
             %(pieces)s,
             %(parts)s
-            SELECT r.product_id, r.layer_id, r.receipt_date, r.quantity, r.value,
-                   r.received_before, r.value_before
-              FROM receipts_since r
-             WHERE r.product_id NOT IN (SELECT product_id FROM value_products)
-            UNION ALL
-            SELECT p.product_id, p.layer, svl.create_date, p.quantity, p.value,
-                   p.received_before, p.value_before
+            %(receipts)s
+            SELECT p.product_id, p.layer AS layer_id, svl.create_date AS receipt_date,
+                   p.quantity, p.value, p.received_before, p.value_before
               FROM parts p
               JOIN stock_valuation_layer svl ON svl.id = p.layer
             """,
             tag=QUERY_TAG,
-            receipts=self._receipts_since_cte(options, previous),
+            receipts_since=self._receipts_since_cte(options, previous),
+            receipts=SQL("") if added_only else receipts,
             dated_join=dated_join,
             dated=dated,
             company=options["company"].id,

@@ -3,8 +3,9 @@
 # the addon through pytest-odoo (HttpCase tours included), the read replica and
 # concurrency checks, then Odoo's own test suites of the modules the addon extends on
 # a database with the addon installed (account's on a copy of it, alongside the
-# rest: the machine has two cores), the uninstall / reinstall check, the addon's
-# wheel (built, checked, installed into a fresh database), ruff and pylint-odoo.
+# rest: the machine has two cores), the uninstall / reinstall check, the upgrade
+# from the last release, the addon's wheel (built, checked, installed into a fresh
+# database), ruff and pylint-odoo.
 # The last line printed is the total of passed and failed tests; the exit status
 # is non-zero on any failure.
 #
@@ -195,6 +196,15 @@ if ! { createdb -T "$DB" "${DB}_uninstall" \
 fi
 grep "uninstall check" "$uninstall_log"
 dropdb --if-exists "${DB}_uninstall"
+
+say "upgrade check (database ${DB}_upgrade, from the last release)"
+upgrade_log="$BUILD/upgrade.log"
+if ! "$here/check_upgrade.sh" "${DB}_upgrade" >"$upgrade_log" 2>&1; then
+    tail -n 40 "$upgrade_log" >&2
+    printf '%s\n' "$summary"
+    die "upgrading from the last release failed (full log: $upgrade_log)"
+fi
+grep "upgrade check" "$upgrade_log"
 
 say "the addon's wheel (database ${DB}_wheel)"
 wheel_log="$BUILD/wheel.log"
