@@ -79,8 +79,11 @@ class AccountAccount(models.Model):
                    AND id IN (
                        SELECT aml.account_id
                          FROM stock_valuation_layer svl
-                         JOIN account_move_line aml
-                           ON aml.move_id = svl.account_move_id
+                         -- the stock valuation entries, not the vendor bills
+                         -- that a periodic product's price difference keeps
+                         JOIN account_move am
+                           ON am.id = svl.account_move_id AND am.move_type = 'entry'
+                         JOIN account_move_line aml ON aml.move_id = am.id
                         WHERE SIGN(aml.balance) = SIGN(svl.value)
                           AND svl.value <> 0
                        %s

@@ -79,7 +79,7 @@ class InventoryValuationReport(models.AbstractModel):
                 SELECT x.product_id, %(since_sums)s
                   FROM (
                       SELECT svl.product_id, svl.value, svl.quantity,
-                             CASE WHEN svl.account_move_id IS NULL
+                             CASE WHEN %(entry)s IS NULL
                                   THEN svl.value ELSE 0 END AS value_without_entry,
                              CASE WHEN svl.quantity > 0 THEN svl.quantity END
                                  AS incoming_quantity,
@@ -107,6 +107,7 @@ class InventoryValuationReport(models.AbstractModel):
             """,
             closing=closing.id or None,
             company=options["company"].id,
+            entry=self._layer_entry(),
             since=since,
             dated_join=dated_join,
             dated=dated,

@@ -73,6 +73,33 @@ class InventoryValuationReport(models.AbstractModel):
             ),
         ]
 
+    @staticmethod
+    def _layer_entry(alias="svl"):
+        """SQL of the journal entry that posted the value of the layer ``alias``
+        to stock (NULL without one): its ``account_move_id``, save where that is
+        the vendor bill of a price difference (a product valued periodically:
+        Odoo posts no stock entry for it, and the layer keeps its bill). Only a
+        plain journal entry posts stock value. ``_no_entry_domain`` says the
+        same as a domain."""
+        layer = SQL.identifier(alias)
+        return SQL(
+            "CASE WHEN %(layer)s.account_move_line_id IS NULL"
+            " THEN %(layer)s.account_move_id"
+            " ELSE (SELECT e.id FROM account_move e"
+            " WHERE e.id = %(layer)s.account_move_id AND e.move_type = 'entry') END",
+            layer=layer,
+        )
+
+    @staticmethod
+    def _no_entry_domain():
+        """The layers without a journal entry that posted their value to stock
+        (``_layer_entry``), as a domain."""
+        return [
+            "|",
+            ("account_move_id", "=", False),
+            ("account_move_id.move_type", "!=", "entry"),
+        ]
+
     def _layer_dated(self, options):
         """(join, condition) that keep the layers ``svl`` of the as-of date."""
         if options["date_basis"] == "valuation":
@@ -198,11 +225,10 @@ class InventoryValuationReport(models.AbstractModel):
                 SELECT svl.product_id,
                        SUM(svl.value) AS value,
                        SUM(svl.quantity) AS quantity,
-                       CASE WHEN COUNT(svl.account_move_id) = 0
+                       CASE WHEN COUNT(%(entry)s) = 0
                             THEN SUM(svl.value)
                             WHEN COUNT(*) FILTER (
-                                WHERE svl.account_move_id IS NULL
-                                  AND svl.value <> 0
+                                WHERE %(entry)s IS NULL AND svl.value <> 0
                             ) = 0 THEN 0
                        END AS value_without_entry%(incoming)s
                   FROM stock_valuation_layer svl
@@ -212,6 +238,7 @@ class InventoryValuationReport(models.AbstractModel):
             )
             """,
             incoming=incoming or SQL(""),
+            entry=self._layer_entry(),
             company=options["company"].id,
             dated_join=dated_join,
             dated=dated,
@@ -232,10 +259,11 @@ class InventoryValuationReport(models.AbstractModel):
                       %(dated_join)s
                      WHERE svl.company_id = %(company)s
                        AND svl.product_id = ANY(%(products)s::int[])
-                       AND svl.account_move_id IS NULL AND %(dated)s
+                       AND %(entry)s IS NULL AND %(dated)s
                      GROUP BY svl.product_id
                     """,
                     tag=QUERY_TAG,
+                    entry=self._layer_entry(),
                     dated_join=dated_join,
                     company=options["company"].id,
                     # one array literal, not one constant per product

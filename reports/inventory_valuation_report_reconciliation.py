@@ -292,7 +292,7 @@ class InventoryValuationReport(models.AbstractModel):
             pairs AS MATERIALIZED (
                 -- the layers of each journal entry by the account their products
                 -- post to now: their value, and how much of it counts at the date
-                SELECT svl.account_move_id AS move_id, m.account_id,
+                SELECT %(entry)s AS move_id, m.account_id,
                        SUM(svl.value::float8) AS value,
                        SUM(svl.value::float8) FILTER (WHERE %(dated)s)
                            AS included_value
@@ -300,8 +300,8 @@ class InventoryValuationReport(models.AbstractModel):
                   %(dated_join)s
                   JOIN mapping m ON m.product_id = svl.product_id
                  WHERE svl.company_id = %(company)s
-                   AND svl.account_move_id IS NOT NULL
-                 GROUP BY svl.account_move_id, m.account_id
+                   AND %(entry)s IS NOT NULL
+                 GROUP BY 1, m.account_id
             ),
             pair_totals AS (
                 SELECT account_id,
@@ -438,6 +438,7 @@ class InventoryValuationReport(models.AbstractModel):
             ledger_sums=self._ledger_sums(),
             dated_join=dated_join,
             dated=dated,
+            entry=self._layer_entry(),
             company=options["company"].id,
             date=options["local_date"],
             accounts=stock_accounts.ids,
@@ -678,11 +679,7 @@ class InventoryValuationReport(models.AbstractModel):
                 ("product_id", "in", ids),
             ]
             domains[account_id] = (
-                [
-                    *layers,
-                    ("account_move_id", "=", False),
-                    *self._dated_domain(options),
-                ],
+                [*layers, *self._no_entry_domain(), *self._dated_domain(options)],
                 layers,
             )
         return domains

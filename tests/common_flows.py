@@ -266,24 +266,33 @@ class CompanyFlowsCase(RolesMixin, AccountTestInvoicingCommon):
     # ------------------------------------------------------------------
     def _date_history(self, layers, start, step=timedelta(hours=7)):
         """Spread ``layers`` over time from ``start``, ``step`` apart, in the
-        order Odoo made them (ids); their journal entries dated on their day.
-        Returns {layer: datetime}."""
+        order Odoo made them (ids); their journal entries dated on their day,
+        and numbered in that month's sequence of their journal, as if made
+        then. Returns {layer: datetime}."""
         self.env.flush_all()
         dates = {}
         for index, layer in enumerate(layers.sorted("id")):
             at = start + step * index
             dates[layer] = at
+            entry = layer.account_move_id
+            prefix = f"{entry.journal_id.code}/{at:%Y/%m}/"
             self.env.cr.execute(
                 SQL(
                     "UPDATE stock_valuation_layer SET create_date = %(at)s"
                     " WHERE id = %(layer)s;"
+                    " UPDATE account_move SET date = %(day)s,"
+                    " name = %(prefix)s || lpad(id::text, 6, '0'),"
+                    " sequence_prefix = %(prefix)s, sequence_number = id"
+                    " WHERE id = %(move)s AND name LIKE %(same_journal)s;"
                     " UPDATE account_move SET date = %(day)s WHERE id = %(move)s;"
                     " UPDATE account_move_line SET date = %(day)s"
                     " WHERE move_id = %(move)s",
                     at=at,
                     day=at.date(),
                     layer=layer.id,
-                    move=layer.account_move_id.id or 0,
+                    move=entry.id or 0,
+                    prefix=prefix,
+                    same_journal=f"{entry.journal_id.code}/%",
                 )
             )
         self.env.invalidate_all()
