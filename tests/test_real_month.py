@@ -2,9 +2,9 @@
 """A trading company's two months, through Odoo's own documents only, on the
 generic chart of accounts (anglo-saxon) and on Odoo's French chart (continental
 accounting, TVA 20 %): purchase orders with receipts and vendor bills (one
-above its order), a landed cost, sales orders with deliveries and invoices, a
-customer return, a direct invoice, an inventory count, a periodic FIFO
-category and a perpetual AVCO one, each month closed with its periodic
+above its order), landed costs, sales orders with deliveries and invoices, a
+customer return, a direct invoice, inventory counts, revaluations, a periodic
+FIFO category and a perpetual AVCO one, each month closed with its periodic
 adjustment, a draft entry in the closed month. At each month's end the report
 is Odoo's value per product, every stock account reconciles (each difference
 explained by its parts, nothing unexplained), the what-if columns are the
@@ -132,6 +132,8 @@ class MonthCase(CompanyFlowsCase):
         )
         self._invoice(sale, day=start + timedelta(days=12))
         self._count(self.espresso, 7)
+        self._revalue(self.espresso, 14.0)  # perpetual: an entry
+        self._revalue(self.wine, 6.0)  # periodic: none
         self._month_history(start)
 
     def _month_history(self, start):
