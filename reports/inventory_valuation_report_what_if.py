@@ -215,12 +215,10 @@ class InventoryValuationReport(models.AbstractModel):
             digits=digits,
         )
 
-    def _history_cte(self, options, rows, value_products):
+    def _history_cte(self, options, rows, which):
         """The CTE ``history`` of ``_pieces_ctes``: the rows ``rows`` (SQL, may
-        be empty) then the company's layers dated as the report dates them:
-        every layer of the products of ``value_products`` (SQL of a set of
-        product ids), the incoming ones of the others if ``rows`` ask for all
-        products (``all_incoming``)."""
+        be empty), then the company's layers dated as the report dates them
+        that meet ``which`` (an SQL condition on ``svl``)."""
         dated_join, dated = self._layer_dated(options)
         return SQL(
             """
@@ -240,7 +238,7 @@ class InventoryValuationReport(models.AbstractModel):
             dated_join=dated_join,
             dated=dated,
             company=options["company"].id,
-            which=value_products,
+            which=which,
         )
 
     def _what_if_scan_ctes(self, options, only_value_products=False):
