@@ -7,11 +7,10 @@ products use (as Odoo posts their perpetual peers' entries); reopening the
 closing reverses them."""
 
 from collections import defaultdict
-from itertools import groupby
 
 from odoo import fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, groupby
 
 
 class StockValuationClosing(models.Model):

@@ -313,6 +313,7 @@ class MonthCase(CompanyFlowsCase):
         )
         rng = random.Random(37)
         judged = {True: 0, False: 0}
+        confirmed = self.env["sale.order"]
         for _index in range(24):
             kind = rng.choice(["plain", "included", "dollars"])
             price = rng.randint(125, 200) * (1.25 if kind == "dollars" else 1)
@@ -375,7 +376,7 @@ class MonthCase(CompanyFlowsCase):
     def _two_months(self):
         self._first_month()
         first_end = date(2026, 9, 30)
-        report, rows = self._check_month(first_end)
+        _report, rows = self._check_month(first_end)
         self.assertLess(rows[self.periodic_stock]["ledger_balance"], 1.0)
         first = self._close(MONTHS[0])
         self._check_closing(first)
@@ -394,7 +395,7 @@ class MonthCase(CompanyFlowsCase):
         )
         second = self._close(MONTHS[1])
         self._check_closing(second)
-        engine, options, _report = self._report(second_end)
+        _engine, options, _report = self._report(second_end)
         self.assertEqual(options["closing"], second)
         self._check_month(second_end)
         return first, second
