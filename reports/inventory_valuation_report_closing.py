@@ -107,7 +107,7 @@ class InventoryValuationReport(models.AbstractModel):
             """,
             closing=closing.id or None,
             company=options["company"].id,
-            entry=self._layer_entry(),
+            entry=self._layer_entry(options),
             since=since,
             dated_join=dated_join,
             dated=dated,

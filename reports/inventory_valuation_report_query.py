@@ -73,21 +73,39 @@ class InventoryValuationReport(models.AbstractModel):
             ),
         ]
 
-    @staticmethod
-    def _layer_entry(alias="svl"):
+    def _layer_entry(self, options, alias="svl"):
         """SQL of the journal entry that posted the value of the layer ``alias``
         to stock (NULL without one): its ``account_move_id``, save where that is
         the vendor bill of a price difference (a product valued periodically:
-        Odoo posts no stock entry for it, and the layer keeps its bill). Only a
-        plain journal entry posts stock value. ``_no_entry_domain`` says the
-        same as a domain."""
-        layer = SQL.identifier(alias)
+        Odoo posts no stock entry for it, and the layer keeps its bill, which
+        posts nothing to stock). Those bills are read first, from the index of
+        the price differences' layers, and tested as a constant: a subquery per
+        layer would keep PostgreSQL from scanning the layers in parallel.
+        ``_no_entry_domain`` says the same as a domain."""
+        self.env["stock.valuation.layer"].flush_model(
+            ["account_move_id", "account_move_line_id", "company_id"]
+        )
+        self.env["account.move"].flush_model(["move_type"])
+        bills = self.env.execute_query(
+            SQL(
+                """
+                SELECT DISTINCT svl.account_move_id
+                  FROM stock_valuation_layer svl
+                  JOIN account_move am ON am.id = svl.account_move_id
+                 WHERE svl.account_move_line_id IS NOT NULL
+                   AND svl.company_id = %s AND am.move_type <> 'entry'
+                """,
+                options["company"].id,
+            )
+        )
+        entry = SQL.identifier(alias, "account_move_id")
+        if not bills:
+            return entry
         return SQL(
-            "CASE WHEN %(layer)s.account_move_line_id IS NULL"
-            " THEN %(layer)s.account_move_id"
-            " ELSE (SELECT e.id FROM account_move e"
-            " WHERE e.id = %(layer)s.account_move_id AND e.move_type = 'entry') END",
-            layer=layer,
+            "CASE WHEN %s = ANY(%s::int[]) THEN NULL ELSE %s END",
+            entry,
+            "{%s}" % ",".join(str(bill) for (bill,) in bills),
+            entry,
         )
 
     @staticmethod
@@ -238,7 +256,7 @@ class InventoryValuationReport(models.AbstractModel):
             )
             """,
             incoming=incoming or SQL(""),
-            entry=self._layer_entry(),
+            entry=self._layer_entry(options),
             company=options["company"].id,
             dated_join=dated_join,
             dated=dated,
@@ -263,7 +281,7 @@ class InventoryValuationReport(models.AbstractModel):
                      GROUP BY svl.product_id
                     """,
                     tag=QUERY_TAG,
-                    entry=self._layer_entry(),
+                    entry=self._layer_entry(options),
                     dated_join=dated_join,
                     company=options["company"].id,
                     # one array literal, not one constant per product

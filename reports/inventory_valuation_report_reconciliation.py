@@ -438,7 +438,7 @@ class InventoryValuationReport(models.AbstractModel):
             ledger_sums=self._ledger_sums(),
             dated_join=dated_join,
             dated=dated,
-            entry=self._layer_entry(),
+            entry=self._layer_entry(options),
             company=options["company"].id,
             date=options["local_date"],
             accounts=stock_accounts.ids,

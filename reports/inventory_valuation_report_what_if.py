@@ -121,18 +121,19 @@ class InventoryValuationReport(models.AbstractModel):
     # The pieces of value of the stock received
     # ------------------------------------------------------------------
     def _pieces_ctes(self, options, number="float8"):
-        """CTEs ``walked``, ``added`` and ``pieces`` from the CTE ``history``: rows
+        """CTEs ``walked``, ``added``, ``added_pieces`` and ``pieces`` from the
+        CTE ``history``: rows
         (``product_id``, ``create_date``, ``id``, ``quantity``, ``value``,
-        ``linked``: the layer's ``stock_valuation_layer_id``, ``onhand``,
-        ``received``: carried to ``pieces`` unchanged, for the rows that
-        precede a product's layers) of the layers that make the pieces, in
+        ``linked``: the layer's ``stock_valuation_layer_id``, ``kept`` and
+        ``gone``: carried to ``pieces`` unchanged, for the rows that precede a
+        product's layers) of the layers that make the pieces, in
         ``number`` (SQL type) arithmetic. ``pieces``: (``product_id``,
-        ``onhand``, ``received``, ``layer``: the incoming layer of a receipt's
+        ``kept``, ``gone``, ``layer``: the incoming layer of a receipt's
         own units, ``start``, ``length``, ``value``), each spread evenly over
         ``length`` units from the ``start``-th unit received (the module's
-        docstring). A layer adding value needs the stock before it: the
-        products that hold one must have all their layers in ``history``;
-        the others, their incoming layers."""
+        docstring); ``added_pieces``, those of the layers adding value alone. A
+        layer adding value needs the stock before it: ``history`` holds every
+        layer of its products."""
         digits = options["company"].currency_id.decimal_places
         return SQL(
             """
@@ -140,8 +141,8 @@ class InventoryValuationReport(models.AbstractModel):
                 -- each layer with the units received and on hand up to it
                 SELECT h.product_id, h.id, h.quantity::%(number)s AS quantity,
                        h.value::%(number)s AS value, h.linked,
-                       FIRST_VALUE(h.onhand) OVER earliest_first AS onhand,
-                       FIRST_VALUE(h.received) OVER earliest_first AS received,
+                       FIRST_VALUE(h.kept) OVER earliest_first AS kept,
+                       FIRST_VALUE(h.gone) OVER earliest_first AS gone,
                        COALESCE(SUM(h.quantity::%(number)s) FILTER (
                            WHERE h.quantity > 0
                        ) OVER earliest_first, 0) AS received_to,
@@ -156,7 +157,7 @@ class InventoryValuationReport(models.AbstractModel):
             added AS (
                 -- a layer adding value, the units received (r) and gone (c)
                 -- when it was made, and its receipt's units (t) if attached
-                SELECT a.product_id, a.onhand, a.received, a.value, a.r, a.c,
+                SELECT a.product_id, a.kept, a.gone, a.value, a.r, a.c,
                        CASE WHEN t.id IS NOT NULL
                                  AND LEAST(t.received_to, a.r)
                                      > GREATEST(t.received_to - t.quantity, a.c)
@@ -185,15 +186,9 @@ class InventoryValuationReport(models.AbstractModel):
                          ON l.product_id = a.product_id AND l.quantity > 0
                         AND l.received_to = a.r
             ),
-            pieces AS (
-                SELECT w.product_id, w.onhand, w.received, w.id AS layer,
-                       w.received_to - w.quantity AS start, w.quantity AS length,
-                       w.value
-                  FROM walked w
-                 WHERE w.quantity > 0
-                UNION ALL
-                SELECT a.product_id, a.onhand, a.received, NULL, p.start,
-                       p.length, p.value
+            added_pieces AS (
+                SELECT a.product_id, a.kept, a.gone, NULL::int AS layer,
+                       p.start, p.length, p.value
                   FROM added a
                  CROSS JOIN LATERAL (
                      VALUES
@@ -209,6 +204,15 @@ class InventoryValuationReport(models.AbstractModel):
                          (0, a.c, CASE WHEN a.kind = 'gone' THEN a.value END)
                  ) AS p(start, length, value)
                  WHERE p.value IS NOT NULL
+            ),
+            pieces AS (
+                SELECT w.product_id, w.kept, w.gone, w.id AS layer,
+                       w.received_to - w.quantity AS start, w.quantity AS length,
+                       w.value
+                  FROM walked w
+                 WHERE w.quantity > 0
+                UNION ALL
+                SELECT * FROM added_pieces
             )
             """,
             number=SQL(number),
@@ -223,7 +227,7 @@ class InventoryValuationReport(models.AbstractModel):
         return SQL(
             """
             history (product_id, create_date, id, quantity, value, linked,
-                     onhand, received) AS (
+                     kept, gone) AS (
                 %(rows)s
                 SELECT svl.product_id, svl.create_date, svl.id, svl.quantity,
                        svl.value, svl.stock_valuation_layer_id, NULL::float8,
@@ -242,53 +246,99 @@ class InventoryValuationReport(models.AbstractModel):
         )
 
     def _what_if_scan_ctes(self, options, only_value_products=False):
-        """The CTEs ``scanned`` (FIFO and LIFO values by product) from the
-        pieces of the whole history: one sort, one window, of the products of
-        ``base``, or only of those that hold layers adding value
-        (``only_value_products``). A row before each product's layers carries
-        its quantity on hand and received to its pieces."""
+        """The CTE ``scanned`` (FIFO and LIFO values by product) from the
+        pieces of the whole history, of the products of ``base`` or only of
+        those that hold layers adding value (``only_value_products``): the
+        receipts of every product in one sort and one window (a row before each
+        product's receipts carries the units it keeps and has let go to them);
+        the values added, from the whole history of the products that hold
+        some, walked apart (most products hold none: nothing more to read)."""
+        dated_join, dated = self._layer_dated(options)
         value_products = SQL(
-            "svl.product_id IN"
-            " (SELECT b.product_id FROM base b WHERE b.value_layers > 0)"
+            "ARRAY(SELECT b.product_id FROM base b WHERE b.value_layers > 0)"
         )
-        rows = SQL(
+        which = SQL("b.value_layers > 0") if only_value_products else SQL("TRUE")
+        # of the units ever received, those on hand (kept: FIFO keeps the last
+        # ones, LIFO the first) and those gone before them
+        kept = self.env["stock.valuation.closing.receipt"]._kept_units(
+            SQL("b.quantity::float8"), SQL("COALESCE(b.incoming_quantity, 0)::float8")
+        )
+        lead = SQL(
             """
             SELECT b.product_id, '-infinity'::timestamp, 0, NULL::numeric,
-                   NULL::numeric, NULL::int, b.quantity::float8,
-                   COALESCE(b.incoming_quantity, 0)::float8
+                   NULL::numeric, NULL::int, %(kept)s,
+                   COALESCE(b.incoming_quantity, 0)::float8 - %(kept)s
               FROM base b
-             WHERE %(which)s
+             WHERE b.value_layers > 0
             UNION ALL
             """,
-            which=SQL("b.value_layers > 0") if only_value_products else SQL("TRUE"),
+            kept=kept,
         )
-        kept = SQL("LEAST(GREATEST(p.onhand, 0), p.received)")
         return SQL(
             """,
+            incoming AS (
+                SELECT b.product_id, '-infinity'::timestamp AS create_date,
+                       0 AS id, NULL::float8 AS quantity, NULL::float8 AS value,
+                       %(kept)s AS kept, %(gone)s AS gone
+                  FROM base b
+                 WHERE %(which)s
+                UNION ALL
+                SELECT svl.product_id, svl.create_date, svl.id,
+                       svl.quantity::float8, svl.value::float8, NULL, NULL
+                  FROM stock_valuation_layer svl
+                  %(dated_join)s
+                 WHERE svl.company_id = %(company)s AND %(dated)s
+                   AND svl.quantity > 0 %(only)s
+            ),
+            receipts AS (
+                SELECT i.product_id, i.quantity AS length, i.value,
+                       SUM(i.quantity) OVER earliest_first - i.quantity AS start,
+                       FIRST_VALUE(i.kept) OVER earliest_first AS kept,
+                       FIRST_VALUE(i.gone) OVER earliest_first AS gone
+                  FROM incoming i
+                WINDOW earliest_first AS (
+                    PARTITION BY i.product_id ORDER BY i.create_date, i.id
+                    ROWS UNBOUNDED PRECEDING
+                )
+            ),
             %(history)s,
             %(pieces)s,
             scanned AS (
-                -- in float8 (what-if figures, rounded at the end)
+                -- in float8 (what-if figures, rounded at the end): FIFO keeps
+                -- the units after those gone, LIFO the first units
                 SELECT p.product_id,
-                       SUM(p.value * (%(to_all)s - %(to_gone)s)) AS fifo_value,
-                       SUM(p.value * %(to_kept)s) AS lifo_value
-                  FROM pieces p
+                       SUM(CASE WHEN p.kept > 0
+                                THEN p.value * (1 - %(before_gone)s) END)
+                           AS fifo_value,
+                       SUM(p.value * %(before_kept)s) AS lifo_value
+                  FROM (
+                      SELECT r.product_id, r.kept, r.gone, r.start, r.length,
+                             r.value
+                        FROM receipts r
+                       WHERE r.length IS NOT NULL
+                      UNION ALL
+                      SELECT a.product_id, a.kept, a.gone, a.start, a.length,
+                             a.value
+                        FROM added_pieces a
+                  ) p
                  GROUP BY p.product_id
             )
             """,
+            kept=kept,
+            gone=SQL("COALESCE(b.incoming_quantity, 0)::float8 - %s", kept),
+            which=which,
+            dated_join=dated_join,
+            dated=dated,
+            company=options["company"].id,
+            only=SQL("AND svl.product_id = ANY(%s)", value_products)
+            if only_value_products
+            else SQL(""),
             history=self._history_cte(
-                options,
-                rows,
-                value_products
-                if only_value_products
-                else SQL("(svl.quantity > 0 OR %s)", value_products),
+                options, lead, SQL("svl.product_id = ANY(%s)", value_products)
             ),
             pieces=self._pieces_ctes(options),
-            to_all=spread(SQL("p.length"), SQL("p.start"), SQL("p.received")),
-            to_gone=spread(
-                SQL("p.length"), SQL("p.start"), SQL("p.received - %s", kept)
-            ),
-            to_kept=spread(SQL("p.length"), SQL("p.start"), kept),
+            before_gone=spread(SQL("p.length"), SQL("p.start"), SQL("p.gone")),
+            before_kept=spread(SQL("p.length"), SQL("p.start"), SQL("p.kept")),
         )
 
     def _what_if_ctes(self, options):
