@@ -5,9 +5,35 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, float_compare, formatLang
 
+# One row per product and location whose negative physical inventory is
+# forbidden, written by every validation that takes from it (``_hold_stock``):
+# two such validations at once serialize on it, while Odoo's own writes of the
+# quants (reservations, receipts, cancellations) never meet it.
+HELD_STOCK = "product_category_valuation_held_stock"
+
 
 class StockMoveLine(models.Model):
     _inherit = "stock.move.line"
+
+    def init(self):
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE TABLE IF NOT EXISTS %(table)s (
+                    product_id integer NOT NULL
+                        REFERENCES product_product (id) ON DELETE CASCADE,
+                    location_id integer NOT NULL
+                        REFERENCES stock_location (id) ON DELETE CASCADE,
+                    held_at timestamp NOT NULL,
+                    PRIMARY KEY (product_id, location_id))
+                """,
+                table=SQL.identifier(HELD_STOCK),
+            )
+        )
+
+    def _drop_held_stock(self):
+        """Drop the table of ``init`` (``uninstall_hook``)."""
+        self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(HELD_STOCK)))
 
     def _action_done(self):
         # Transfers, inventory adjustments, scraps and manufacturing consumptions
@@ -98,29 +124,45 @@ class StockMoveLine(models.Model):
 
     def _locked_quantities(self, pairs):
         """{(product id, location id): quantity on hand} of the (product,
-        location) ``pairs``, from their quants, locked until the transaction
-        ends. A concurrent validation of the same products there waits for the
-        lock; once the first one commits, the second fails to serialize (Odoo's
-        transactions are repeatable reads) and Odoo retries it, when it reads the
-        new quantities and is refused. Without the lock, both would read the
-        same quantities, and Odoo's own quant update, which skips locked quants,
-        would let both through. Only the products under the rule are locked."""
-        self.env["stock.quant"].flush_model(["product_id", "location_id", "quantity"])
-        quantities = dict.fromkeys(
-            ((product.id, location.id) for product, location in pairs), 0.0
+        location) ``pairs``, read once their rows of ``HELD_STOCK`` are held
+        until the transaction ends. A concurrent validation of the same
+        products there waits for the rows; once the first one commits, the
+        second fails to serialize (Odoo's transactions are repeatable reads)
+        and Odoo retries it, when it reads the new quantities and is refused.
+        Without the rows, both would read the same quantities, and Odoo's own
+        quant update, which skips locked quants, would let both through. Only
+        validations of the products under the rule write them, in one order:
+        a reservation, a receipt or a cancellation of the same product, which
+        write its quants, does not make a validation start again."""
+        held = sorted((product.id, location.id) for product, location in pairs)
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO %(table)s (product_id, location_id, held_at)
+                SELECT h.product_id, h.location_id, NOW() AT TIME ZONE 'UTC'
+                  FROM unnest(%(products)s::int[], %(locations)s::int[])
+                       AS h (product_id, location_id)
+                    ON CONFLICT (product_id, location_id)
+                    DO UPDATE SET held_at = EXCLUDED.held_at
+                """,
+                table=SQL.identifier(HELD_STOCK),
+                products=[product_id for product_id, _location_id in held],
+                locations=[location_id for _product_id, location_id in held],
+            )
         )
+        self.env["stock.quant"].flush_model(["product_id", "location_id", "quantity"])
+        quantities = dict.fromkeys(held, 0.0)
         # by Odoo's indexes on the product and the location, then to the pairs
         for product_id, location_id, quantity in self.env.execute_query(
             SQL(
                 """
-                SELECT q.product_id, q.location_id, q.quantity
+                SELECT q.product_id, q.location_id, SUM(q.quantity)
                   FROM stock_quant q
                  WHERE q.product_id = ANY(%s) AND q.location_id = ANY(%s)
-                 ORDER BY q.id
-                   FOR NO KEY UPDATE
+                 GROUP BY q.product_id, q.location_id
                 """,
-                list({product.id for product, _location in pairs}),
-                list({location.id for _product, location in pairs}),
+                list({product_id for product_id, _location_id in held}),
+                list({location_id for _product_id, location_id in held}),
             )
         ):
             if (product_id, location_id) in quantities:

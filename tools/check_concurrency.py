@@ -14,7 +14,9 @@ Odoo retries a request that fails to serialize:
    forbidden, which holds 5: exactly one is validated, the stock never goes
    below zero;
 2. three deliveries of 1 unit of the same product, which holds 3: all are
-   validated;
+   validated; and a delivery of such a product validated while another of its
+   deliveries is reserved and a receipt of it validated: all three go
+   through, and the stock is what they make it;
 3. an item-group change that moves a product's stock valuation account, against
    a delivery of that product: whatever their order and retries, the ledger
    holds the value on hand on the new account and nothing on the old one;
@@ -302,6 +304,72 @@ class Races:
                     raise Violation(f"round {index}: refused with {detail}")
         return seen
 
+    def delivery_among_reservations_and_receipts(self):
+        """A delivery of a product whose negative stock is forbidden, validated
+        while another delivery of it is reserved ("Mark as To Do") and a
+        receipt of it validated: all three go through (the rule holds the
+        validations' own rows, none of the quants the others write), and the
+        stock is what the three make it."""
+        seen = Counter()
+        for index in range(self.rounds):
+            with self.registry.cursor() as cr:
+                env = self._env(cr)
+                product = self._product(env, self.forbidden, f"Race nut #{index}")
+                env["stock.quant"]._update_available_quantity(
+                    product, env["stock.location"].browse(self.stock), 10
+                )
+                delivery = self._delivery(env, product, 4)
+                reserved = self._delivery(env, product, 3)
+                env["stock.picking"].browse(reserved).move_ids.write(
+                    {"quantity": 0, "picked": False}
+                )
+                receipt = env["stock.picking"].create(
+                    {
+                        "picking_type_id": env["stock.picking.type"]
+                        .search([("code", "=", "incoming")], limit=1)
+                        .id,
+                        "location_id": self.suppliers,
+                        "location_dest_id": self.stock,
+                        "move_ids": [
+                            Command.create(
+                                {
+                                    "name": product.name,
+                                    "product_id": product.id,
+                                    "product_uom_qty": 5,
+                                    "product_uom": product.uom_id.id,
+                                    "location_id": self.suppliers,
+                                    "location_dest_id": self.stock,
+                                    "quantity": 5,
+                                    "picked": True,
+                                }
+                            )
+                        ],
+                    }
+                )
+                receipt.action_confirm()
+                product_id, receipt_id = product.id, receipt.id
+
+            def reserve(env, picking_id=reserved):
+                env["stock.picking"].browse(picking_id).action_assign()
+
+            outcomes = race(
+                self.registry,
+                [
+                    (self.admin, self._validate(delivery)),
+                    (self.admin, reserve),
+                    (self.admin, self._validate(receipt_id)),
+                ],
+            )
+            seen.update(kind for kind, _tries, _detail in outcomes)
+            seen["retries"] += sum(tries - 1 for _kind, tries, _detail in outcomes)
+            if any(kind != "done" for kind, _tries, _detail in outcomes):
+                raise Violation(f"round {index}: {outcomes}")
+            with self.registry.cursor() as cr:
+                on_hand = self._on_hand(self._env(cr), product_id)
+            if on_hand != 11:
+                raise Violation(f"round {index}: {on_hand} on hand, 11 expected")
+        return seen
+
     def group_change_against_delivery(self):
         seen = Counter()
         for index in range(self.rounds):
@@ -445,6 +513,7 @@ class Races:
                     states != ["done", "draft"]
                     or head not in closings
                     or (head.state != "done")
+                    or any(kind == "error" for kind, _tries, _detail in outcomes)
                 ):
                     raise Violation(f"round {index}: {states}, {outcomes}")
         return seen
@@ -624,6 +693,10 @@ def main():
             lambda: races.deliveries(2, 5, 5),
         ),
         ("three deliveries of 1 from 3, which fit", lambda: races.deliveries(3, 1, 3)),
+        (
+            "a delivery among a reservation and a receipt of its product",
+            races.delivery_among_reservations_and_receipts,
+        ),
         (
             "an item-group change against a delivery",
             races.group_change_against_delivery,
