@@ -235,6 +235,8 @@ def check(env):
     assert closing.state == "done" and not closing.stale, "the closing"
     assert len(closing.line_ids) == line_count, "the closing's lines"
     assert closing.adjustment_move_ids.ids == [adjustment_id], "its adjustment"
+    sequence = env.ref(f"{MODULE}.sequence_stock_valuation_closing")
+    assert sequence.implementation == "standard", "the closings' sequence"
     order_id, approver_id, state = expected["order"]
     order = env["sale.order"].browse(order_id)
     assert [order.margin_approved_by_id.id, order.state] == [approver_id, state]

@@ -3,6 +3,8 @@
 
 - a closing's periodic adjustment is one entry per stock journal
   (``adjustment_move_ids``): the single entry of earlier closings moves there;
+- the inventory closings' sequence no longer locks while a closing computes
+  (a standard sequence instead of a gap-less one);
 - the what-if columns count the values added to the stock received (landed
   costs, price differences, revaluations): the done closings' value received
   takes them in, and each done closing writes again, cut in parts, the
@@ -72,6 +74,17 @@ def _added_values(env):
         )
 
 
+def _standard_sequence(env):
+    sequence = env.ref(
+        "product_category_valuation.sequence_stock_valuation_closing",
+        raise_if_not_found=False,
+    )
+    if sequence and sequence.implementation != "standard":
+        sequence.implementation = "standard"
+
+
 def migrate(cr, version):
+    env = api.Environment(cr, SUPERUSER_ID, {})
     _adjustment_entries(cr)
-    _added_values(api.Environment(cr, SUPERUSER_ID, {}))
+    _standard_sequence(env)
+    _added_values(env)
