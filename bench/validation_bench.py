@@ -19,7 +19,7 @@ starts from the same database):
 - plain: products whose negative inventory is allowed (Odoo's default), with
   the addon;
 - forbidden: products whose negative inventory is forbidden, with the addon
-  (their quants are locked while they are checked);
+  (each validation holds their rows of held stock while it checks them);
 - odoo: the same plain products, without the addon.
 
 The last line printed is ``RATIO forbidden/plain=X.XX`` and ``addon/odoo=Y.YY``.
