@@ -39,6 +39,7 @@ class MarginControlMixin(models.AbstractModel):
         compute="_compute_main_article",
         store=True,
         groups="base.group_user",
+        prefetch="margin",
         help="The product of the main article line; on an invoice made from "
         "orders, the main product of its orders.",
     )
@@ -49,6 +50,7 @@ class MarginControlMixin(models.AbstractModel):
         store=True,
         index="btree_not_null",
         groups="base.group_user",
+        prefetch="margin",
         help="The category of the main product: its minimum margin rate governs "
         "the quotation, or the customer invoice made without an order.",
     )
@@ -89,10 +91,18 @@ class MarginControlMixin(models.AbstractModel):
         "confirmed or posted.",
     )
     margin_approved_by_id = fields.Many2one(
-        comodel_name="res.users", copy=False, readonly=True, groups="base.group_user"
+        comodel_name="res.users",
+        copy=False,
+        readonly=True,
+        groups="base.group_user",
+        prefetch="margin",
     )
     margin_approved_date = fields.Datetime(
-        string="Margin Approved On", copy=False, readonly=True, groups="base.group_user"
+        string="Margin Approved On",
+        copy=False,
+        readonly=True,
+        groups="base.group_user",
+        prefetch="margin",
     )
     margin_approved_rate = fields.Float(
         string="Approved Margin Rate (%)",
@@ -100,6 +110,7 @@ class MarginControlMixin(models.AbstractModel):
         copy=False,
         readonly=True,
         groups="base.group_user",
+        prefetch="margin",
     )
     margin_approval_summary = fields.Char(
         string="Margin Approval",
@@ -112,6 +123,7 @@ class MarginControlMixin(models.AbstractModel):
         readonly=True,
         index="btree_not_null",
         groups="base.group_user",
+        prefetch="margin",
         help="A salesperson asked the sales managers to approve this margin, or an "
         "automatic step (the customer's signature or payment, a scheduled "
         "posting) is waiting for it.",
@@ -122,6 +134,7 @@ class MarginControlMixin(models.AbstractModel):
         copy=False,
         readonly=True,
         groups="base.group_user",
+        prefetch="margin",
         help="The margin rate the salesperson asked the sales managers to approve.",
     )
 
@@ -168,13 +181,45 @@ class MarginControlMixin(models.AbstractModel):
         "company_id.margin_policy", "main_product_id.categ_id.effective_min_margin_rate"
     )
     def _compute_required_margin_rate(self):
+        stored = self._stored_minimum_margin_rates()
         for document in self:
-            document.required_margin_rate = (
-                document.main_product_id.categ_id.effective_min_margin_rate
-                if document.company_id.margin_policy != "off"
-                and document._margin_rule_applies()
-                else 0.0
+            rate, policy = stored.get(document.id) or (
+                document.main_product_id.categ_id.effective_min_margin_rate,
+                document.company_id.margin_policy,
             )
+            document.required_margin_rate = (
+                rate if policy != "off" and document._margin_rule_applies() else 0.0
+            )
+
+    def _stored_minimum_margin_rates(self):
+        """{id: (the minimum margin rate of its main product's category, its
+        company's margin policy)} of these documents that are stored, in one
+        query: every form of a document reads them, and the ORM would read the
+        main product, its template and its category whole to follow the way.
+        New documents (a form being edited) are left to the ORM."""
+        stored = self.browse(id_ for id_ in self.ids if isinstance(id_, int))
+        if not stored:
+            return {}
+        stored.flush_recordset(["main_product_id", "company_id"])
+        self.env["product.template"].flush_model(["categ_id"])
+        self.env["product.category"].flush_model(["effective_min_margin_rate"])
+        self.env["res.company"].flush_model(["margin_policy"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT d.id, COALESCE(k.effective_min_margin_rate, 0), c.margin_policy
+                  FROM %(documents)s d
+                  JOIN res_company c ON c.id = d.company_id
+                  LEFT JOIN product_product p ON p.id = d.main_product_id
+                  LEFT JOIN product_template t ON t.id = p.product_tmpl_id
+                  LEFT JOIN product_category k ON k.id = t.categ_id
+                 WHERE d.id IN %(ids)s
+                """,
+                documents=SQL.identifier(self._table),
+                ids=tuple(stored.ids),
+            )
+        )
+        return {id_: (rate, policy) for id_, rate, policy in rows}
 
     @api.depends(
         lambda self: [
@@ -202,14 +247,11 @@ class MarginControlMixin(models.AbstractModel):
                 and document.company_id.margin_policy == "block"
                 and not document._margin_approval_holds()
             )
+            missing = applies and document._margin_missing_cost_lines().product_id
+            # the language's list only where there is one to write
             document.margin_missing_cost_products = (
-                format_list(
-                    self.env,
-                    document._margin_missing_cost_lines().product_id.mapped(
-                        "display_name"
-                    ),
-                )
-                if applies
+                format_list(self.env, missing.mapped("display_name"))
+                if missing
                 else False
             )
 

@@ -21,6 +21,7 @@ class SaleOrder(models.Model):
         store=True,
         ondelete="set null",
         groups="base.group_user",
+        prefetch="margin",
         help="Among the lines whose product category is flagged Main Article, the "
         "one with the highest untaxed subtotal (ties: the first one).",
     )

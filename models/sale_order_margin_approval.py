@@ -22,6 +22,7 @@ class SaleOrder(models.Model):
         copy=False,
         readonly=True,
         groups="base.group_user",
+        prefetch="margin",
         help="The customer signed or paid this quotation while its margin was below "
         "the minimum: it is confirmed as soon as a sales manager approves it.",
     )

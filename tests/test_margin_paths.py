@@ -102,6 +102,11 @@ class TestMarginPolicy(MarginPathsCase):
         self.assertEqual(order.margin_missing_cost_products, "PCV Free Lamp")
         arch = order.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('name="margin_missing_cost"', arch)
+        # its cost set, nothing is missing any more, where a minimum applies
+        free_lamp.standard_price = 4
+        order.order_line[1]._compute_purchase_price()
+        self.assertTrue(order.required_margin_rate)
+        self.assertIs(order.margin_missing_cost_products, False)
 
     def test_policy_is_per_company(self):
         other = self.env["res.company"].create(
