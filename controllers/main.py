@@ -39,8 +39,10 @@ class InventoryValuationController(http.Controller):
                 )
             ) from None
         engine = request.env[ENGINE]
-        # checked once here, before any rendering
-        filename = f"{engine._filename(engine._get_options(data))}.{output}"
+        # checked here, before any rendering
+        options = engine._get_options(data)
+        engine._check_output_size(options, output)
+        filename = f"{engine._filename(options)}.{output}"
         if output == "xlsx":
             content = request.env[f"{ENGINE}_xlsx"]._render_xlsx(data)
         elif output == "pdf":

@@ -26,6 +26,12 @@ RECORD_OPTIONS = {
     "item_model_group_ids": ("item_model_groups", "product.item.model.group"),
 }
 BOOLEAN_OPTIONS = ("include_zero", "show_what_if")
+# output -> the most product rows its detail renders within the limits of an
+# Odoo worker by default (limit_time_real 120 s, limit_memory_hard 2.5 GiB; see
+# bench/output_bench.py), unless the system parameter DETAIL_ROWS_PARAMETER of
+# the output sets another; the XLSX has no such limit
+DETAIL_ROWS_LIMITS = {"pdf": 5000, "html": 20000}
+DETAIL_ROWS_PARAMETER = "product_category_valuation.detail_rows_limit_%s"
 # the largest id PostgreSQL's integer columns hold
 MAX_ID = 2**31 - 1
 # the as-of days (UTC) whose days before and after, in any time zone, exist
@@ -269,18 +275,47 @@ class InventoryValuationReport(models.AbstractModel):
     # Entry points
     # ------------------------------------------------------------------
     @api.model
-    def _get_report_data(self, data):
+    def _get_report_data(self, data, output=None):
         """Everything the QWeb templates and the XLSX writer show, from the user's
         choices ``data``: the options and their labels, the columns, one list of
         aligned rows (``kind``: ``group``, ``product``, ``subtotal`` or ``total``;
-        ``level``: the depth), the reconciliation."""
+        ``level``: the depth), the reconciliation. Refused first when the
+        ``output`` it is for could not render as many rows."""
         options = self._get_options(data)
+        self._check_output_size(options, output)
         lines, subtotals, total, accounts = self._get_valuation(options)
         return dict(
             self._layout(options, lines, subtotals, total),
             reconciliation=self._get_reconciliation(options, accounts),
             bucket_titles=self._bucket_titles(),
         )
+
+    @api.model
+    def _check_output_size(self, options, output):
+        """Refuse a PDF or HTML detail of more product rows than the output
+        renders within a worker's limits, before any figure is computed, saying
+        what works instead."""
+        if options["level"] != "detail" or output not in DETAIL_ROWS_LIMITS:
+            return
+        parameter = self.env["ir.config_parameter"].sudo()
+        limit = int(
+            parameter.get_param(DETAIL_ROWS_PARAMETER % output)
+            or DETAIL_ROWS_LIMITS[output]
+        )
+        if self._detail_rows_bound(options, limit + 1) > limit:
+            raise UserError(
+                self.env._(
+                    "The detail of the inventory valuation of %(company)s would show "
+                    "more than %(limit)s products: too many for %(output)s. Export it "
+                    "to XLSX, print the Summary level, or narrow it to some "
+                    "categories, item groups, warehouses or locations.",
+                    company=options["company"].name,
+                    limit=limit,
+                    output=self.env._("a PDF")
+                    if output == "pdf"
+                    else self.env._("a web page"),
+                )
+            )
 
     @api.model
     def _get_reconciliation_data(self, data):
@@ -351,7 +386,9 @@ class InventoryValuationReport(models.AbstractModel):
     def _download_action(self, data, output):
         """Open the report's download route for the choices ``data``: it runs on
         a read-only cursor (a read replica when one is configured) and writes
-        nothing."""
+        nothing. The choices are checked first, and that the ``output`` can show
+        as many rows: refused here, before the browser leaves the form."""
+        self._check_output_size(self._get_options(data), output)
         query = urlencode({"options": json.dumps(data)})
         return {
             "type": "ir.actions.act_url",
@@ -361,4 +398,7 @@ class InventoryValuationReport(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
-        return {"doc_ids": docids, "report": self._get_report_data(data or {})}
+        data = data or {}
+        # Odoo's report routes name the output: the report viewer's preview, a PDF
+        output = "pdf" if data.get("report_type") == "pdf" else "html"
+        return {"doc_ids": docids, "report": self._get_report_data(data, output)}

@@ -162,6 +162,32 @@ class InventoryValuationReport(models.AbstractModel):
         )
         return SQL("l.product_id IN %s", Product._search(domain).subselect())
 
+    def _detail_rows_bound(self, options, stop):
+        """How many product rows the detail shows at most, counted up to
+        ``stop``: the products of the filters with a valuation layer in the
+        company (an index lookup per product; the rows of no stock and no value
+        are among them, shown or not)."""
+        return self.env.execute_query(
+            SQL(
+                """
+                SELECT COUNT(*) FROM (
+                    SELECT 1
+                      FROM (SELECT id AS product_id FROM product_product) l
+                     WHERE %(products)s
+                       AND EXISTS (
+                           SELECT 1 FROM stock_valuation_layer svl
+                            WHERE svl.product_id = l.product_id
+                              AND svl.company_id = %(company)s
+                       )
+                     LIMIT %(stop)s
+                ) bounded
+                """,
+                products=self._product_filter(options),
+                company=options["company"].id,
+                stop=stop,
+            )
+        )[0][0]
+
     def _location_parts(self, options):
         """Quantity and value expressions, with the CTE and join they need when
         warehouses or locations restrict the report. Valuation is company-wide:

@@ -281,3 +281,65 @@ class TestOptionsThroughTheRoute(ForeignRecordsMixin, HttpCase):
             response = self._get(self.portal, output, self._options())
             self.assertEqual(response.status_code, 403, output)
             self.assertNotIn("Inventory Valuation by", response.text)
+
+
+@tagged("post_install", "-at_install")
+class TestDetailTooLongThroughTheRoute(ForeignRecordsMixin, HttpCase):
+    """A hand-made URL of a detail longer than its output renders within a
+    worker's limits is refused before any figure; the XLSX, the summary and a
+    narrower detail are served."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_companies()
+        cls.narrow = cls.env["product.category"].create({"name": "PCV Narrow"})
+        stock = cls.records["A"]["location_ids"]
+        for name, category in (("PCV Counted 1", cls.narrow), ("PCV Counted 2", None)):
+            product = cls.env["product.product"].create(
+                {
+                    "name": name,
+                    "is_storable": True,
+                    "standard_price": 4.0,
+                    **({"categ_id": category.id} if category else {}),
+                }
+            )
+            cls.env["stock.quant"].with_context(inventory_mode=True).create(
+                {
+                    "product_id": product.id,
+                    "location_id": stock.id,
+                    "inventory_quantity": 3,
+                }
+            ).action_apply_inventory()
+        parameters = cls.env["ir.config_parameter"].sudo()
+        for output in ("pdf", "html"):
+            parameters.set_param(
+                f"product_category_valuation.detail_rows_limit_{output}", "1"
+            )
+
+    def _get(self, output, **options):
+        self.authenticate(self.accountant.login, self.accountant.login)
+        query = urlencode({"options": json.dumps(self._options(**options))})
+        with mute_logger("odoo.http"):
+            return self.url_open(f"{ROUTE % output}?{query}")
+
+    def test_refused_with_what_works(self):
+        for output, name in (("pdf", "too many for a PDF"), ("html", "a web page")):
+            with self.subTest(output=output):
+                response = self._get(output, level="detail")
+                self.assertEqual(response.status_code, 400)
+                self.assertIn(name, response.text)
+                self.assertIn("more than 1 products", response.text)
+                self.assertIn("Export it to XLSX", response.text)
+
+    def test_what_works_is_served(self):
+        for output, options in (
+            ("xlsx", {"level": "detail"}),
+            ("pdf", {"level": "summary"}),
+            ("html", {"level": "summary"}),
+            ("pdf", {"level": "detail", "category_ids": self.narrow.ids}),
+        ):
+            with self.subTest(output=output, options=options):
+                response = self._get(output, **options)
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(f".{output}", response.headers["Content-Disposition"])

@@ -9,6 +9,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .common_closing import WHAT_IF_LINE_KEYS, ClosingCase
@@ -244,6 +245,17 @@ class TestReportFromClosings(ClosingCase):
             self.assertIn(closing.name, dict(report["header"])["Figures From"])
             total = next(row for row in report["rows"] if row["kind"] == "total")
             self.assertAlmostEqual(total["value"], closing.total_value, 2)
+
+    def test_a_closing_too_long_to_print_says_so_on_its_form(self):
+        closing = self._closing(self.days[3])
+        closing.action_close()
+        self.env["ir.config_parameter"].set_param(
+            "product_category_valuation.detail_rows_limit_pdf", "1"
+        )
+        with self.assertRaisesRegex(UserError, "too many for a PDF. Export it to XLSX"):
+            closing.with_user(self.accountant).action_print_pdf()
+        action = closing.with_user(self.accountant).action_export_xlsx()
+        self.assertEqual(action["type"], "ir.actions.act_url")
 
 
 class TestWhatIfFromClosings(ClosingCase):

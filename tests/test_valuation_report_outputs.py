@@ -10,6 +10,7 @@ from psycopg2.errors import ReadOnlySqlTransaction
 from PyPDF2 import PdfReader
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
 from .common_valuation import ValuationReportCase
@@ -329,3 +330,65 @@ class TestReportOutputs(ValuationReportCase):
                 )
         # the last language's names were the French ones
         self.assertEqual(expected[products[3].id], "[L] PCV Étiquette 3")
+
+
+class TestDetailTooLong(ValuationReportCase):
+    """The PDF and the web page of a detail have a most rows (a system
+    parameter here, below the three products valued): beyond it the wizard
+    refuses at once, and so does Odoo's report route, before any figure."""
+
+    def setUp(self):
+        super().setUp()
+        parameters = self.env["ir.config_parameter"].sudo()
+        for output in ("pdf", "html"):
+            parameters.set_param(
+                f"product_category_valuation.detail_rows_limit_{output}", "2"
+            )
+        engine = type(self._engine())
+        self.patch(
+            engine,
+            "_get_valuation",
+            lambda *_args: self.fail("a figure was computed"),
+        )
+
+    def test_the_wizard_refuses_before_the_browser_leaves_the_form(self):
+        wizard = self._wizard(user=self.accountant, level="detail")
+        for action, output in (
+            (wizard.action_print_pdf, "a PDF"),
+            (wizard.action_preview_html, "a web page"),
+        ):
+            with (
+                self.subTest(output=output),
+                self.assertRefused(
+                    UserError,
+                    f"{self.company.name} would show more than 2 products: too "
+                    f"many for {output}",
+                    "Export it to XLSX, print the Summary level",
+                ),
+            ):
+                action()
+
+    def test_odoo_report_routes_refuse_too(self):
+        data = self._data(level="detail")
+        for output in ("pdf", "html"):
+            with self.subTest(output=output), self.assertRaises(UserError):
+                self._render(output, data, user=self.accountant)
+
+    def test_what_it_offers_works(self):
+        wizard = self._wizard(user=self.accountant, level="detail")
+        self.assertEqual(wizard.action_export_xlsx()["type"], "ir.actions.act_url")
+        wizard.level = "summary"
+        self.assertEqual(wizard.action_print_pdf()["type"], "ir.actions.act_url")
+        narrow = self._wizard(
+            user=self.accountant,
+            level="detail",
+            category_ids=[Command.set((self.fifo_categ | self.std_categ).ids)],
+        )
+        self.assertEqual(narrow.action_preview_html()["type"], "ir.actions.report")
+        # the bound counts the products with a layer, whatever their stock
+        engine = self._engine()
+        options = engine._get_options(narrow._prepare_report_data())
+        self.assertEqual(engine._detail_rows_bound(options, 10), 2)
+        options = engine._get_options(self._data(level="detail"))
+        self.assertEqual(engine._detail_rows_bound(options, 10), 3)
+        self.assertEqual(engine._detail_rows_bound(options, 2), 2)

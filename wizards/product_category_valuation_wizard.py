@@ -198,17 +198,20 @@ class ProductCategoryValuationWizard(models.TransientModel):
             "show_what_if": self.show_what_if,
         }
 
+    def _download(self, output):
+        action = self.env[ENGINE]._download_action(self._prepare_report_data(), output)
+        self._remember_choices()
+        return action
+
     def _checked_report_data(self):
-        """The choices, once the engine has checked them and that the user may
-        value this company's inventory: refused here, before the browser leaves
-        the form."""
+        """The choices, once the engine has checked them, that the user may
+        value this company's inventory and that a web page can show as many
+        rows: refused here, before the report viewer opens."""
         data = self._prepare_report_data()
-        self.env[ENGINE]._get_options(data)
+        engine = self.env[ENGINE]
+        engine._check_output_size(engine._get_options(data), "html")
         self._remember_choices()
         return data
-
-    def _download(self, output):
-        return self.env[ENGINE]._download_action(self._checked_report_data(), output)
 
     def action_print_pdf(self):
         return self._download("pdf")
