@@ -30,7 +30,7 @@ BOOLEAN_OPTIONS = ("include_zero", "show_what_if")
 # Odoo worker by default (limit_time_real 120 s, limit_memory_hard 2.5 GiB; see
 # bench/output_bench.py), unless the system parameter DETAIL_ROWS_PARAMETER of
 # the output sets another; the XLSX has no such limit
-DETAIL_ROWS_LIMITS = {"pdf": 5000, "html": 20000}
+DETAIL_ROWS_LIMITS = {"pdf": 20000, "html": 20000}
 DETAIL_ROWS_PARAMETER = "product_category_valuation.detail_rows_limit_%s"
 # the largest id PostgreSQL's integer columns hold
 MAX_ID = 2**31 - 1
