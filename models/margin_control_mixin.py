@@ -465,7 +465,12 @@ class MarginControlMixin(models.AbstractModel):
             .users.filtered(lambda user: not user.share)
         )
         activity_type = self.env.ref(MARGIN_ACTIVITY)
-        for document in self.sudo():
+        # the managers find the request among their activities (Odoo tells their
+        # web client at once), without Odoo's e-mail of an assigned activity:
+        # sent through the quotation, it writes its customer's row, on which
+        # two requests for one customer at once failed to serialize
+        documents = self.sudo().with_context(mail_activity_quick_update=True)
+        for document in documents:
             if activity_type in document.activity_ids.activity_type_id:
                 continue
             approvers = managers.filtered(

@@ -121,9 +121,23 @@ class TestMarginPolicy(MarginPathsCase):
 class TestMarginApprovalRouting(MarginPathsCase):
     def test_request_approval_schedules_an_activity_per_manager(self):
         order = self._order((self.lamp, 1, 100))
+        customer_written = order.partner_id.write_date
         order.action_request_margin_approval()
         self.assertTrue(order.margin_approval_requested)
         activities = self._margin_activities(order)
+        # no e-mail of an assigned activity, which would write the customer
+        self.assertFalse(
+            self.env["mail.message"].search_count(
+                [
+                    ("model", "=", "sale.order"),
+                    ("res_id", "=", order.id),
+                    ("message_type", "=", "user_notification"),
+                ]
+            )
+        )
+        self.env.flush_all()
+        order.partner_id.invalidate_recordset(["write_date"])
+        self.assertEqual(order.partner_id.write_date, customer_written)
         managers = self.env.ref("sales_team.group_sale_manager").users.filtered(
             lambda user: not user.share and self.company in user.company_ids
         )
