@@ -297,11 +297,14 @@ class InventoryValuationReport(models.AbstractModel):
         what works instead."""
         if options["level"] != "detail" or output not in DETAIL_ROWS_LIMITS:
             return
-        parameter = self.env["ir.config_parameter"].sudo()
-        limit = int(
-            parameter.get_param(DETAIL_ROWS_PARAMETER % output)
-            or DETAIL_ROWS_LIMITS[output]
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(DETAIL_ROWS_PARAMETER % output, "")
+            .strip()
         )
+        # a parameter that is no number keeps the default
+        limit = int(value) if value.isdigit() else DETAIL_ROWS_LIMITS[output]
         if self._detail_rows_bound(options, limit + 1) > limit:
             raise UserError(
                 self.env._(

@@ -392,3 +392,10 @@ class TestDetailTooLong(ValuationReportCase):
         options = engine._get_options(self._data(level="detail"))
         self.assertEqual(engine._detail_rows_bound(options, 10), 3)
         self.assertEqual(engine._detail_rows_bound(options, 2), 2)
+
+    def test_a_parameter_that_is_no_number_keeps_the_default(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "product_category_valuation.detail_rows_limit_pdf", "lots"
+        )
+        wizard = self._wizard(user=self.accountant, level="detail")
+        self.assertEqual(wizard.action_print_pdf()["type"], "ir.actions.act_url")
