@@ -172,6 +172,33 @@ class TestClosingFigures(ClosingCase):
         )
 
 
+class TestClosingStatistics(ClosingCase):
+    def test_committed_closing_refreshes_the_planner_statistics(self):
+        """Once committed, a closing has PostgreSQL analyze the closings' lines
+        and receipts (in a transaction of its own), so that a report from it
+        is not planned on statistics that know none of its rows."""
+        closing = self._closing(self.days[3])
+        self.env.cr.postcommit.clear()
+        closing.action_close()
+        self.env.cr.execute(
+            "SELECT COALESCE(MAX(last_analyze), 'epoch') FROM pg_stat_user_tables"
+            " WHERE relname = 'stock_valuation_closing_receipt'"
+        )
+        before = self.env.cr.fetchone()[0]
+        self.env.cr.postcommit.run()
+        # the statistics this transaction read are kept for it until cleared
+        self.env.cr.execute("SELECT pg_stat_clear_snapshot()")
+        self.env.cr.execute(
+            "SELECT relname, last_analyze FROM pg_stat_user_tables"
+            " WHERE relname IN ('stock_valuation_closing_line',"
+            " 'stock_valuation_closing_receipt')"
+        )
+        analyzed = dict(self.env.cr.fetchall())
+        self.assertEqual(len(analyzed), 2)
+        for table, when in analyzed.items():
+            self.assertTrue(when and when > before, table)
+
+
 class TestClosingRules(ClosingCase):
     def test_a_difference_needs_a_justification(self):
         self._entry(self.group_valuation, 100.0, date=self.days[1])
