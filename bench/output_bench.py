@@ -75,7 +75,12 @@ def environment(database):
     import odoo
     from odoo import api
 
-    registry = open_registry(database, fresh=False)
+    # Odoo's configuration is read once a process
+    registry = (
+        odoo.modules.registry.Registry(database)
+        if odoo.tools.config.get("db_name")
+        else open_registry(database, fresh=False)
+    )
     cr = registry.cursor()
     env = api.Environment(cr, odoo.SUPERUSER_ID, {})
     admin = env.ref("base.user_admin")
