@@ -200,26 +200,34 @@ class MarginControlMixin(models.AbstractModel):
         stored = self.browse(id_ for id_ in self.ids if isinstance(id_, int))
         if not stored:
             return {}
-        stored.flush_recordset(["main_product_id", "company_id"])
-        self.env["product.template"].flush_model(["categ_id"])
-        self.env["product.category"].flush_model(["effective_min_margin_rate"])
-        self.env["res.company"].flush_model(["margin_policy"])
         rows = self.env.execute_query(
             SQL(
-                """
-                SELECT d.id, COALESCE(k.effective_min_margin_rate, 0), c.margin_policy
-                  FROM %(documents)s d
-                  JOIN res_company c ON c.id = d.company_id
-                  LEFT JOIN product_product p ON p.id = d.main_product_id
-                  LEFT JOIN product_template t ON t.id = p.product_tmpl_id
-                  LEFT JOIN product_category k ON k.id = t.categ_id
-                 WHERE d.id IN %(ids)s
-                """,
-                documents=SQL.identifier(self._table),
-                ids=tuple(stored.ids),
+                "SELECT d.id, COALESCE(k.effective_min_margin_rate, 0), c.margin_policy"
+                " FROM %s WHERE d.id IN %s",
+                stored._minimum_margin_from(),
+                tuple(stored.ids),
             )
         )
         return {id_: (rate, policy) for id_, rate, policy in rows}
+
+    def _minimum_margin_from(self):
+        """The documents (``d``) with their company (``c``) and the category
+        (``k``) of their main product, as SQL, their values written first: the
+        way from a document to its minimum margin rate and policy."""
+        self.flush_model(["main_product_id", "company_id"])
+        self.env["product.template"].flush_model(["categ_id"])
+        self.env["product.category"].flush_model(["effective_min_margin_rate"])
+        self.env["res.company"].flush_model(["margin_policy"])
+        return SQL(
+            """
+            %s d
+            JOIN res_company c ON c.id = d.company_id
+            LEFT JOIN product_product p ON p.id = d.main_product_id
+            LEFT JOIN product_template t ON t.id = p.product_tmpl_id
+            LEFT JOIN product_category k ON k.id = t.categ_id
+            """,
+            SQL.identifier(self._table),
+        )
 
     @api.depends(
         lambda self: [

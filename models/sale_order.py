@@ -71,25 +71,18 @@ class SaleOrder(models.Model):
             raise NotImplementedError(
                 self.env._("Unsupported search on Below Minimum Margin.")
             )
-        self.flush_model(["company_id", "main_product_id", "margin_percent"])
-        self.env["res.company"].flush_model(["margin_policy"])
-        self.env["product.template"].flush_model(["categ_id"])
-        self.env["product.category"].flush_model(["effective_min_margin_rate"])
+        self.flush_model(["margin_percent"])
         below = SQL(
             """
-            (SELECT o.id
-              FROM sale_order o
-              JOIN res_company c ON c.id = o.company_id
-              JOIN product_product p ON p.id = o.main_product_id
-              JOIN product_template t ON t.id = p.product_tmpl_id
-              JOIN product_category k ON k.id = t.categ_id
+            (SELECT d.id FROM %s
              WHERE c.margin_policy <> 'off'
                AND k.effective_min_margin_rate > 0
                AND ROUND(
-                   (COALESCE(o.margin_percent, 0) * 100
+                   (COALESCE(d.margin_percent, 0) * 100
                     - k.effective_min_margin_rate)::numeric, 2
                ) < 0)
-            """
+            """,
+            self._minimum_margin_from(),
         )
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", below)]
