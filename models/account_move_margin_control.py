@@ -102,6 +102,7 @@ class AccountMove(models.Model):
 
     def _margin_rate_depends(self):
         return [
+            "margin_post_on_approval",
             "currency_id",
             "invoice_date",
             "line_ids.price_subtotal",
@@ -209,6 +210,9 @@ class AccountMove(models.Model):
                 )
             )
         new._schedule_margin_approval()
+
+    def _margin_step_waits(self):
+        return self._margin_approval().margin_post_on_approval
 
     def _margin_after_approval(self):
         waiting = self.sudo().filtered("margin_post_on_approval")

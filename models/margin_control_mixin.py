@@ -10,8 +10,9 @@ follows from it (``_compute_main_article``), its margin rate
 (``_margin_rate_value``), its product lines without cost
 (``_margin_missing_cost_lines``), whether the rule applies to it
 (``_margin_rule_applies``), whether it is still open to a decision
-(``_margin_is_open``), how messages name it (``_margin_document_name``) and what
-an approval sets off (``_margin_after_approval``)."""
+(``_margin_is_open``), how messages name it (``_margin_document_name``), whether
+an automatic step waits for the approval (``_margin_step_waits``) and what an
+approval sets off (``_margin_after_approval``)."""
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -89,6 +90,21 @@ class MarginControlMixin(models.AbstractModel):
         help="Below the required margin rate, the company's margin policy is Block "
         "and no sales manager approved the margin: the document cannot be "
         "confirmed or posted.",
+    )
+    margin_approval_state = fields.Selection(
+        selection=[
+            ("to_approve", "To Approve"),
+            ("requested", "Approval Requested"),
+            ("waiting", "Waiting for Approval"),
+            ("approved", "Approved"),
+        ],
+        string="Margin Approval Status",
+        compute="_compute_margin_rate",
+        groups="base.group_user",
+        help="Where the document stands with the sales managers: its margin is to "
+        "approve, approval was requested, an automatic step (the customer's "
+        "signature or payment, a scheduled posting) waits for it, or a manager's "
+        "approval holds. Empty when no approval is needed.",
     )
     margin_approved_by_id = fields.Many2one(
         comodel_name="res.users",
@@ -171,6 +187,11 @@ class MarginControlMixin(models.AbstractModel):
         """How messages name the document ("Quotation S00012")."""
         raise NotImplementedError
 
+    def _margin_step_waits(self):
+        """Whether an automatic step (the customer's signature or payment, a
+        scheduled posting) waits for the approval."""
+        raise NotImplementedError
+
     def _margin_after_approval(self):
         """What an approval sets off: the step an automatic path left waiting."""
 
@@ -235,6 +256,7 @@ class MarginControlMixin(models.AbstractModel):
             "required_margin_rate",
             "margin_approved_by_id",
             "margin_approved_rate",
+            "margin_approval_requested",
             *self._margin_rate_depends(),
         ]
     )
@@ -250,10 +272,14 @@ class MarginControlMixin(models.AbstractModel):
                 )
                 < 0
             )
+            holds = document._margin_approval_holds()
             document.margin_approval_needed = (
                 document.margin_below_minimum
                 and document.company_id.margin_policy == "block"
-                and not document._margin_approval_holds()
+                and not holds
+            )
+            document.margin_approval_state = document._margin_approval_state_of(
+                holds
             )
             missing = applies and document._margin_missing_cost_lines().product_id
             # the language's list only where there is one to write
@@ -267,23 +293,44 @@ class MarginControlMixin(models.AbstractModel):
     @api.depends_context("lang", "tz")
     def _compute_margin_approval_summary(self):
         for document in self:
+            approval = document._margin_approval()
             document.margin_approval_summary = (
-                document.margin_approved_by_id
+                approval.margin_approved_by_id
                 and self.env._(
                     "Approved by %(user)s on %(date)s at %(rate)s",
-                    user=document.margin_approved_by_id.name,
-                    date=format_datetime(self.env, document.margin_approved_date),
-                    rate=document._format_rate(document.margin_approved_rate),
+                    user=approval.margin_approved_by_id.name,
+                    date=format_datetime(self.env, approval.margin_approved_date),
+                    rate=document._format_rate(approval.margin_approved_rate),
                 )
             )
+
+    def _margin_approval_state_of(self, holds):
+        """The Margin Approval Status, once ``margin_approval_needed`` is set and
+        ``holds`` says whether an approval holds."""
+        if holds:
+            return "approved"
+        if not self.margin_approval_needed:
+            return False
+        if not self._margin_approval().margin_approval_requested:
+            return "to_approve"
+        return "waiting" if self._margin_step_waits() else "requested"
+
+    def _margin_approval(self):
+        """This document as superuser, to read its stored approval in the figures
+        computed for its readers: the field checks of the approval's nine columns
+        (each with its groups, three times a fetch) cost more than the read itself,
+        and the figures show nothing of it that the document's readers may not
+        see."""
+        return self.sudo()
 
     def _margin_approval_holds(self):
         """Return whether a sales manager approved a rate this document still
         reaches."""
         self.ensure_one()
-        return bool(self.margin_approved_by_id) and (
+        approval = self._margin_approval()
+        return bool(approval.margin_approved_by_id) and (
             float_compare(
-                self.margin_rate, self.margin_approved_rate, precision_digits=2
+                self.margin_rate, approval.margin_approved_rate, precision_digits=2
             )
             >= 0
         )

@@ -49,7 +49,11 @@ class SaleOrder(models.Model):
             order.main_categ_id = main_line.product_id.categ_id
 
     def _margin_rate_depends(self):
-        return ["margin_percent", "order_line.purchase_price"]
+        return [
+            "margin_confirm_on_approval",
+            "margin_percent",
+            "order_line.purchase_price",
+        ]
 
     def _margin_rate_value(self):
         return self.margin_percent * 100
@@ -89,16 +93,40 @@ class SaleOrder(models.Model):
 
     def _margin_missing_cost_lines(self):
         """Product lines whose cost is 0: sale_margin counts their whole price as
-        margin."""
+        margin. A stored order asks the database: every read of its form needs
+        them, and reading its lines would fetch every column of each."""
         self.ensure_one()
-        return self.order_line.filtered(
-            lambda line: (
-                not line.display_type
-                and not line.is_downpayment
-                and line.product_id
-                and not line.purchase_price
+        if not isinstance(self.id, int):  # a form being edited
+            return self.order_line.filtered(
+                lambda line: (
+                    not line.display_type
+                    and not line.is_downpayment
+                    and line.product_id
+                    and not line.purchase_price
+                )
+            )
+        lines = self.env["sale.order.line"]
+        lines.flush_model(
+            [
+                "order_id",
+                "display_type",
+                "is_downpayment",
+                "product_id",
+                "purchase_price",
+            ]
+        )
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id FROM sale_order_line
+                WHERE order_id = %s AND display_type IS NULL
+                  AND is_downpayment IS NOT TRUE AND product_id IS NOT NULL
+                  AND COALESCE(purchase_price, 0) = 0
+                """,
+                self.id,
             )
         )
+        return lines.browse(id_ for (id_,) in rows)
 
     def _margin_is_open(self):
         return self.state in ("draft", "sent")

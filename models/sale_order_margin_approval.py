@@ -83,6 +83,9 @@ class SaleOrder(models.Model):
             )
         self._schedule_margin_approval()
 
+    def _margin_step_waits(self):
+        return self._margin_approval().margin_confirm_on_approval
+
     def _margin_after_approval(self):
         signed = self.filtered("margin_confirm_on_approval")
         if signed:

@@ -289,6 +289,24 @@ class TestMarginApproval(MarginCase):
         self.assertEqual(other.margin_approved_rate, 10.0)
         self.assertIn("10.00 %", other.message_ids[0].body)
 
+    def test_the_status_follows_the_approval(self):
+        """The Margin Approval Status that the form's buttons and warning
+        follow: empty above the minimum, to approve below it, requested once a
+        salesperson asks, approved once a manager approves, to approve again
+        when the rate falls below the approved one."""
+        order = self._order((self.lamp, 1, 200))
+        self.assertFalse(order.margin_approval_state)
+        order.order_line.price_unit = 100
+        self.assertEqual(order.margin_approval_state, "to_approve")
+        order.action_request_margin_approval()
+        self.assertEqual(order.margin_approval_state, "requested")
+        order.with_user(self.sale_manager).action_approve_margin()
+        self.assertEqual(order.margin_approval_state, "approved")
+        order.order_line.price_unit = 90
+        self.assertEqual(order.margin_approval_state, "to_approve")
+        self.company.margin_policy = "warn"
+        self.assertFalse(order.margin_approval_state, "nothing to approve")
+
     def test_a_request_records_the_rate_requested(self):
         order = self._order((self.lamp, 1, 100))
         with self.assertRefused(UserError, "the margin changed to 20.00 %"):

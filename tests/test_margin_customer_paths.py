@@ -60,6 +60,7 @@ class TestCustomerPaths(RolesMixin, AccountPaymentCommon, PaymentHttpCommon, Htt
         self.assertIn(order.state, ("draft", "sent"))
         self.assertTrue(order.margin_approval_requested)
         self.assertTrue(order.margin_confirm_on_approval)
+        self.assertEqual(order.margin_approval_state, "waiting")
         activities = order.activity_ids.filtered(
             lambda activity: activity.activity_type_id == self.activity_type
         )
