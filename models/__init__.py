@@ -1,7 +1,13 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""One file per model, named after it (``stock_valuation_closing_line.py``
+holds ``stock.valuation.closing.line``). A model that this addon extends with
+several concerns is a package named after the model, whose files extend it
+one concern each (``sale_order/quote_section.py``); the file named after the
+model in it holds the model itself or its main extension."""
+
 from . import margin_control_mixin
 from . import account_account
 from . import account_move
-from . import account_move_margin_control
 from . import account_move_line
 from . import payment_transaction
 from . import product_category
@@ -13,8 +19,6 @@ from . import res_company
 from . import res_config_settings
 from . import res_users_settings
 from . import sale_order
-from . import sale_order_margin_approval
-from . import sale_order_quote_section
 from . import sale_order_line
 from . import stock_location
 from . import stock_move
@@ -26,6 +30,3 @@ from . import stock_valuation_closing_receipt
 from . import stock_valuation_closing_on_hand
 from . import stock_valuation_closing_account
 from . import stock_valuation_layer
-from . import stock_valuation_closing_adjustment
-from . import stock_valuation_closing_lock
-from . import stock_valuation_closing_schedule

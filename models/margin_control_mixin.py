@@ -278,9 +278,7 @@ class MarginControlMixin(models.AbstractModel):
                 and document.company_id.margin_policy == "block"
                 and not holds
             )
-            document.margin_approval_state = document._margin_approval_state_of(
-                holds
-            )
+            document.margin_approval_state = document._margin_approval_state_of(holds)
             missing = applies and document._margin_missing_cost_lines().product_id
             # the language's list only where there is one to write
             document.margin_missing_cost_products = (

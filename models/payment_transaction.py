@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import models
 
-from .sale_order_margin_approval import HOLD_PAID, MARGIN_HOLD
+from .sale_order.margin_approval import HOLD_PAID, MARGIN_HOLD
 
 
 class PaymentTransaction(models.Model):

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
+from odoo.tools import SQL
 
 from .product_category import NEGATIVE_INVENTORY_RULES
 
@@ -57,3 +58,36 @@ class ResCompany(models.Model):
         "closing value, against each category's stock variation account. "
         "Reopening the closing reverses it.",
     )
+
+    def _stock_valuation_accounts(self):
+        """Every account of the company that is, or ever was, a stock valuation
+        account: those of its categories and item groups, and those that stock
+        valuation entries or transfers posted to
+        (``account.account.stock_valuation_history``). What the closings lock and
+        the valuation report reconciles."""
+        self.ensure_one()
+        Category = self.env["product.category"].sudo().with_company(self)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT %(categ_account)s FROM product_category c
+                UNION
+                SELECT g.stock_valuation_account_id FROM product_item_group g
+                 WHERE g.company_id = %(company)s
+                UNION
+                SELECT a.id FROM account_account a
+                 WHERE a.stock_valuation_history
+                """,
+                categ_account=Category._field_to_sql(
+                    "c", "property_stock_valuation_account_id"
+                ),
+                company=self.id,
+            )
+        )
+        return (
+            self.env["account.account"]
+            .sudo()
+            .with_company(self)
+            .browse({account_id for (account_id,) in rows if account_id})
+            .filtered(lambda account: self in account.company_ids)
+        )

@@ -95,37 +95,15 @@ class InventoryValuationReport(models.AbstractModel):
         ]
 
     def _stock_accounts(self, options, accounts):
-        """Every account of the company that is, or ever was, a stock valuation
-        account: those of its categories and item groups, those its products
-        post to now (``accounts``), those stock valuation entries or transfers
-        posted to (``account.account.stock_valuation_history``)."""
+        """The company's stock valuation accounts, present and past
+        (``res.company._stock_valuation_accounts``), and those its products post
+        to now (``accounts``)."""
         company = options["company"]
-        Category = self.env["product.category"].sudo().with_company(company)
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT %(categ_account)s FROM product_category c
-                UNION
-                SELECT g.stock_valuation_account_id FROM product_item_group g
-                 WHERE g.company_id = %(company)s
-                UNION
-                SELECT a.id FROM account_account a
-                 WHERE a.stock_valuation_history
-                """,
-                categ_account=Category._field_to_sql(
-                    "c", "property_stock_valuation_account_id"
-                ),
-                company=company.id,
-            )
+        Account = self.env["account.account"].sudo().with_company(company)
+        posted_to = Account.browse(set(accounts) - {None}).filtered(
+            lambda account: company in account.company_ids
         )
-        ids = {account_id for (account_id,) in rows if account_id} | set(accounts)
-        return (
-            self.env["account.account"]
-            .sudo()
-            .with_company(company)
-            .browse(ids - {None})
-            .filtered(lambda account: company in account.company_ids)
-        )
+        return company._stock_valuation_accounts() | posted_to
 
     def _transfer_condition(self, options):
         """SQL condition: the journal item ``aml`` belongs to an account transfer

@@ -13,7 +13,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 from odoo.tools import SQL
 
-from ..models.stock_valuation_closing_lock import DAYS, HISTORY_FLOOR
+from ..models.stock_valuation_closing.lock import DAYS, HISTORY_FLOOR
 from ..reports import inventory_valuation_report_reconciliation as reconciliation
 from .common_closing import ClosingCase
 from .common_valuation import T0

@@ -3,7 +3,7 @@
 margin of its main article's category, a quotation is not confirmed (Block), or
 is confirmed with a note (Warn). The figures and the approval workflow are the
 margin control mixin's (``margin_control_mixin.py``); the customer paths that
-wait for an approval are in ``sale_order_margin_approval.py``."""
+wait for an approval are in ``margin_approval.py``."""
 
 from odoo import api, fields, models
 from odoo.tools import SQL
@@ -147,15 +147,21 @@ class SaleOrder(models.Model):
         )
 
     def action_confirm(self):
-        """Under the Warn policy, a quotation below its minimum is confirmed and
-        its chatter says so."""
-        warned = self.sudo().filtered(
+        """A quotation that a customer's signature or payment confirms while below
+        its minimum waits for a sales manager (``_confirmable_now``); under the
+        Warn policy, a quotation below its minimum is confirmed and its chatter
+        says so. The Block policy refuses the others through
+        ``_confirmation_error_message``."""
+        orders = self._confirmable_now()
+        if not orders:
+            return True
+        warned = orders.sudo().filtered(
             lambda order: (
                 order.margin_below_minimum and order.company_id.margin_policy == "warn"
             )
         )
         notes = {order.id: order._margin_shortfall_message() for order in warned}
-        result = super().action_confirm()
+        result = super(SaleOrder, orders).action_confirm()
         for order in warned:
             order._log_margin_note(
                 self.env._(

@@ -27,23 +27,21 @@ class SaleOrder(models.Model):
         "the minimum: it is confirmed as soon as a sales manager approves it.",
     )
 
-    def action_confirm(self):
-        """Customer paths (signature, online payment) set ``MARGIN_HOLD`` in the
-        context: there a quotation below its minimum waits for a sales manager
-        instead of failing the customer's action."""
+    def _confirmable_now(self):
+        """These quotations but those a customer path holds: the signature and
+        the online payment set ``MARGIN_HOLD`` in the context, and there a
+        quotation below its minimum waits for a sales manager instead of failing
+        the customer's action."""
         reason = self.env.context.get(MARGIN_HOLD)
         if not reason:
-            return super().action_confirm()
+            return self
         held = self.sudo().filtered(
             lambda order: (
                 order.state in ("draft", "sent") and order.margin_approval_needed
             )
         )
         held._hold_for_margin_approval(reason)
-        orders = self - held
-        if not orders:
-            return True
-        return super(SaleOrder, orders).action_confirm()
+        return self - held
 
     def _action_confirm(self):
         result = super()._action_confirm()

@@ -10,8 +10,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date, format_list
 
-from .stock_valuation_closing import ENGINE
-
 PREFIX = "product_category_valuation_closing_"
 # one row per company and day, written by a closing for the days of its period
 # and by every change of the valuation dated on a day that a closing may be
@@ -286,11 +284,11 @@ class StockValuationClosing(models.Model):
     # ------------------------------------------------------------------
     def _locked_accounts(self):
         """The stock valuation accounts whose balance the closing froze, and
-        those the company has now (``_stock_accounts``)."""
+        those of the company (``res.company._stock_valuation_accounts``)."""
         self.ensure_one()
-        engine = self.env[ENGINE].sudo()
-        return self.sudo().account_ids.account_id | engine._stock_accounts(
-            {"company": self.company_id}, {}
+        return (
+            self.sudo().account_ids.account_id
+            | self.company_id._stock_valuation_accounts()
         )
 
     def _check_entry_outside(self, move):

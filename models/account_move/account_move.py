@@ -3,8 +3,7 @@ from odoo import api, fields, models
 
 from odoo.addons.account.models.account_move import BYPASS_LOCK_CHECK
 
-from .account_account import check_recorded_flag
-from .stock_valuation_closing import ENGINE
+from ..account_account import check_recorded_flag
 
 
 class AccountMove(models.Model):
@@ -51,12 +50,11 @@ class AccountMove(models.Model):
         touch a stock valuation account (``stock.valuation.closing``'s
         ``_days_to_hold``, asked once per company)."""
         Closing = self.env["stock.valuation.closing"].sudo()
-        engine = self.env[ENGINE].sudo()
         for company, moves in self.filtered("date").grouped("company_id").items():
             days = Closing._days_to_hold(company, moves.mapped("date"))
             if not days:
                 continue
-            accounts = engine._stock_accounts({"company": company}, {})
+            accounts = company._stock_valuation_accounts()
             Closing._hold_dates(
                 company,
                 {
