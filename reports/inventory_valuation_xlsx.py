@@ -178,9 +178,9 @@ class InventoryValuationXlsx(models.AbstractModel):
             label = row["label"]
             if row.get("is_view"):
                 label = self.env._("%(label)s (View)", label=label)
-            # products one outline level below their group's rows
-            outline_level = level if strong else level + 1
-            sheet.set_row(row_index, None, None, outline[min(outline_level, 7)])
+            # the layout's levels step one at a time (a product one below its
+            # group's rows): Excel's outline folds every group alike
+            sheet.set_row(row_index, None, None, outline[min(level, 7)])
             if (strong, level) not in label_styles:
                 label_styles[strong, level] = workbook.add_format(
                     {"bold": strong, "indent": level}

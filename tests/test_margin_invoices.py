@@ -122,7 +122,7 @@ class TestMarginInvoices(MarginPathsCase):
         self.assertTrue(invoice.margin_approval_needed)
         with self.assertRefused(
             UserError,
-            "cannot be posted",
+            "This draft invoice cannot be posted",
             "20.00 %",
             "30.00 %",
             "PCV Lamps",
@@ -132,6 +132,38 @@ class TestMarginInvoices(MarginPathsCase):
             self._post(invoice)
         self.assertEqual(invoice.state, "draft")
         self.assertFalse(invoice.line_ids.filtered("reconciled"))
+
+    def test_an_invoicing_clerk_without_sales_rights_requests_approval(self):
+        """Who may post a customer invoice may ask for its margin's approval: the
+        form offers them Request Approval, and the request reaches the sales
+        managers."""
+        billing = new_test_user(
+            self.env,
+            "pcv_billing_only",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[Command.set(self.company.ids)],
+        )
+        invoice = self._invoice((self.lamp, 1, 100), user=billing)
+        arch = (
+            self.env["account.move"]
+            .with_user(billing)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        self.assertIn('name="action_request_margin_approval"', arch)
+        self.assertNotIn('name="action_approve_margin"', arch)
+        with self.assertRefused(UserError, "This draft invoice cannot be posted"):
+            self._post(invoice, user=billing)
+        invoice.with_user(billing).action_request_margin_approval()
+        self.assertEqual(invoice.margin_approval_state, "requested")
+        self.assertIn(self.sale_manager, self._margin_activities(invoice).user_id)
+
+    def test_a_numbered_invoice_is_named_by_its_number(self):
+        invoice = self._invoice((self.lamp, 1, 100))
+        invoice.name = "INV/2026/00042"
+        self.assertEqual(invoice._margin_document_name(), "Invoice INV/2026/00042")
+        with self.assertRefused(UserError, "Invoice INV/2026/00042 cannot be posted"):
+            self._post(invoice)
 
     def test_direct_invoice_at_its_minimum_posts(self):
         invoice = self._invoice((self.lamp, 1, 80 / 0.7))

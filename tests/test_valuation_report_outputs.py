@@ -182,9 +182,23 @@ class TestReportOutputs(ValuationReportCase):
                 if kind == "Subtotal"
             )
         )
-        levels = {row.get("outlineLevel") for row in sheet.findall(".//m:row", ns)}
-        # categories at level 1, their products one deeper (3 = level 2 + 1)
-        self.assertTrue({"1", "3"} <= levels, levels)
+        # outline levels step one at a time: a product is one level below its
+        # category's heading, so that Excel's buttons fold every category alike
+        levels = {
+            int(row.get("r")): int(row.get("outlineLevel", 0))
+            for row in sheet.findall(".//m:row", ns)
+        }
+        heading_level = previous = None
+        for row in range(header_row + 1, total_row):
+            level = levels.get(row, 0)
+            if kinds[row] == "Heading":
+                heading_level = level
+            elif kinds[row] == "Product":
+                self.assertEqual(level, heading_level + 1, f"row {row}")
+            if previous is not None:
+                self.assertLessEqual(level, previous + 1, f"row {row}")
+            previous = level
+        self.assertGreaterEqual(max(levels.values()), 2, "a tree of some depth")
         as_of_row = next(row for (row, col), v in cells.items() if v == "As of")
         self.assertIsInstance(cells[(as_of_row, "B")], float, "a real date cell")
         rec_cells, rec_sheet = sheets["Reconciliation"]

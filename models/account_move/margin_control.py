@@ -141,7 +141,11 @@ class AccountMove(models.Model):
         return self.state == "draft"
 
     def _margin_document_name(self):
-        return self.env._("Invoice %(invoice)s", invoice=self.display_name)
+        """The invoice's number, which a draft has not yet ("Draft Invoice" would
+        read "Invoice Draft Invoice")."""
+        if self.name and self.name != "/":
+            return self.env._("Invoice %(invoice)s", invoice=self.name)
+        return self.env._("This draft invoice")
 
     # ------------------------------------------------------------------
     # Posting
@@ -158,10 +162,10 @@ class AccountMove(models.Model):
         for move in self._margin_governed().filtered("margin_approval_needed"):
             raise UserError(
                 self.env._(
-                    "Invoice %(invoice)s cannot be posted. %(reason)s Raise its "
-                    "prices or lower its costs, or ask a sales manager to approve "
-                    "this margin (Request Approval).",
-                    invoice=move.display_name,
+                    "%(invoice)s cannot be posted. %(reason)s Raise its prices or "
+                    "lower its costs, or ask a sales manager to approve this margin "
+                    "(Request Approval).",
+                    invoice=move._margin_document_name(),
                     reason=move._margin_shortfall_message(),
                 )
             )
