@@ -284,11 +284,12 @@ class InventoryValuationReport(models.AbstractModel):
         options = self._get_options(data)
         self._check_output_size(options, output)
         lines, subtotals, total, accounts = self._get_valuation(options)
-        return dict(
+        report = dict(
             self._layout(options, lines, subtotals, total),
             reconciliation=self._get_reconciliation(options, accounts),
             bucket_titles=self._bucket_titles(),
         )
+        return dict(report, **self._pdf_layout(report))
 
     @api.model
     def _check_output_size(self, options, output):

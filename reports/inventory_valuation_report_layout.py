@@ -14,6 +14,11 @@ from odoo.addons.base.models.res_lang import intersperse
 from .inventory_valuation_report import RECORD_OPTIONS
 from .inventory_valuation_report_query import FLAT_GROUPS
 
+# Rows of the report that a PDF page holds, in portrait and in landscape
+# (``_pdf_layout``): the report's own A4 paper at its 11 px font, each row on one
+# line, with room to spare (wkhtmltopdf 0.12.6 fits about 76 and 50).
+PDF_PAGE_ROWS = {False: 64, True: 40}
+
 
 class InventoryValuationReport(models.AbstractModel):
     _inherit = "report.product_category_valuation.inventory_valuation"
@@ -31,7 +36,7 @@ class InventoryValuationReport(models.AbstractModel):
             )
         currency = options["company"].currency_id
         header = self._header(options)
-        columns = self._columns(options)
+        columns = self._columns(options, lines)
         filtered = any(options[key] for key, _model in RECORD_OPTIONS.values())
         return {
             "options": options,
@@ -46,8 +51,6 @@ class InventoryValuationReport(models.AbstractModel):
             "header": [(label, text) for label, text, _value in header],
             "header_values": [value for _label, _text, value in header],
             "columns": columns,
-            # the PDF turns the page for a table of more than eight columns
-            "landscape": len(columns) + 1 > 8,
             "rows": rows,
             # filters restrict the rows, never the reconciliation (every product
             # of the company): the outputs say so
@@ -64,6 +67,28 @@ class InventoryValuationReport(models.AbstractModel):
             "drill_layers": self.env["stock.valuation.layer"].has_access("read"),
             "drill_journal_items": self.env["account.move.line"].has_access("read"),
         }
+
+    def _pdf_layout(self, report):
+        """How the PDF sets ``report`` on its pages: ``landscape`` for a table
+        (or a reconciliation) of more than eight columns; ``pdf_pages``, the
+        (first, last + 1) rows of each page. wkhtmltopdf neither repeats a
+        table's column titles on the next page nor keeps a row whole across a
+        break: each page is a table of its own, of the rows a page holds."""
+        parts = [
+            key
+            for key, _title in report["bucket_titles"]
+            if any(rec["parts"][key] for rec in report["reconciliation"])
+        ]
+        landscape = max(len(report["columns"]) + 1, 4 + len(parts)) > 8
+        per_page = PDF_PAGE_ROWS[landscape]
+        # the first page holds the title and its block, a line a choice
+        first = per_page - len(report["header"]) - (10 if report["future_date"] else 6)
+        rows = len(report["rows"])
+        pages = [(0, min(first, rows))]
+        while pages[-1][1] < rows:
+            start = pages[-1][1]
+            pages.append((start, min(start + per_page, rows)))
+        return {"landscape": landscape, "pdf_pages": pages}
 
     def _reconciliation_note(self, options):
         note = self.env._(
@@ -229,8 +254,10 @@ class InventoryValuationReport(models.AbstractModel):
                 header.append((label, text, None))
         return header
 
-    def _columns(self, options):
-        """(key, title, kind) of the columns, after the label column."""
+    def _columns(self, options, lines):
+        """(key, title, kind) of the columns, after the label column; a product's
+        group or category text only where some product has one, and not the
+        grouping's own (its headings say it)."""
         columns = [
             ("item_group", self.env._("Item Group"), "text"),
             ("item_model_group", self.env._("Item Model Group"), "text"),
@@ -243,6 +270,14 @@ class InventoryValuationReport(models.AbstractModel):
         if options["level"] == "summary":
             columns = [column for column in columns if column[2] != "text"]
             columns = [column for column in columns if column[0] != "unit_cost"]
+        else:
+            said = {
+                "item_group": any(line["item_group_id"] for line in lines)
+                and options["group_by"] != "item_group",
+                "item_model_group": any(line["item_model_group_id"] for line in lines)
+                and options["group_by"] != "item_model_group",
+            }
+            columns = [column for column in columns if said.get(column[0], True)]
         if options["show_what_if"]:
             columns += [
                 ("fifo_value", self.env._("FIFO"), "money"),

@@ -413,3 +413,65 @@ class TestDetailTooLong(ValuationReportCase):
         )
         wizard = self._wizard(user=self.accountant, level="detail")
         self.assertEqual(wizard.action_print_pdf()["type"], "ir.actions.act_url")
+
+
+class TestLongPdf(ValuationReportCase):
+    """A detail of 300 products runs over several pages of the PDF, as the
+    accountant prints it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shelves = cls.env["product.product"].create(
+            [
+                {
+                    "name": f"PCV Shelf {number:03d}",
+                    "is_storable": True,
+                    "categ_id": cls.fifo_categ.id,
+                    "standard_price": 3.0 + number % 5,
+                }
+                for number in range(300)
+            ]
+        )
+        # counted through an inventory adjustment, as a stock manager does
+        cls.env["stock.quant"].with_context(inventory_mode=True).create(
+            [
+                {
+                    "product_id": shelf.id,
+                    "location_id": cls.stock_location.id,
+                    "inventory_quantity": 1 + number % 7,
+                }
+                for number, shelf in enumerate(cls.shelves)
+            ]
+        ).action_apply_inventory()
+
+    def test_every_page_starts_with_the_titles_and_no_row_is_cut(self):
+        for landscape in (False, True):
+            with self.subTest(landscape=landscape):
+                report = self._report(show_what_if=landscape)
+                self.assertEqual(report["landscape"], landscape)
+                self._assert_pages(
+                    self._render("pdf", self._data(show_what_if=landscape))
+                )
+
+    def _assert_pages(self, pdf):
+        pages = [
+            " ".join(page.extract_text().split())
+            for page in PdfReader(io.BytesIO(pdf)).pages
+        ]
+        self.assertGreater(len(pages), 3, "several pages")
+        for number, text in enumerate(pages[1:], start=2):
+            with self.subTest(page=number):
+                self.assertTrue(
+                    text.startswith("Category / Product")
+                    or text.startswith("Reconciliation with the General Ledger"),
+                    text[:120],
+                )
+        for shelf in self.shelves:
+            with self.subTest(product=shelf.name):
+                found = [
+                    number
+                    for number, text in enumerate(pages, start=1)
+                    if f"{shelf.name} " in text
+                ]
+                self.assertEqual(len(found), 1, "on one page, whole")
