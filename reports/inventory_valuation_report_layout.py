@@ -34,6 +34,7 @@ class InventoryValuationReport(models.AbstractModel):
             rows.append(
                 dict(self._subtotal_row(total, self.env._("Total"), 0), kind="total")
             )
+        mixed_units = self._name_units(rows)
         currency = options["company"].currency_id
         header = self._header(options)
         columns = self._columns(options, lines)
@@ -62,11 +63,33 @@ class InventoryValuationReport(models.AbstractModel):
                 "cannot be split by warehouse, location or group."
             ),
             "reconciliation_note": self._reconciliation_note(options),
+            "units_note": mixed_units
+            and self.env._(
+                "A subtotal without a quantity adds up products of different "
+                "units of measure: their quantities are not added."
+            ),
             "future_date": self._future_date(options),
             # what the HTML preview's rows open (static/src), where the user may
             "drill_layers": self.env["stock.valuation.layer"].has_access("read"),
             "drill_journal_items": self.env["account.move.line"].has_access("read"),
         }
+
+    def _name_units(self, rows):
+        """Give each row the name of its unit of measure (``uom``: a product's,
+        or the one all the products of a sum share); return whether a sum
+        holds products of different units, whose quantity it leaves empty."""
+        units = (
+            self.env["uom.uom"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse({row["uom_id"] for row in rows if row.get("uom_id")})
+        )
+        names = dict(zip(units.ids, units.mapped("name"), strict=True))
+        mixed = False
+        for row in rows:
+            row["uom"] = names.get(row.get("uom_id"))
+            mixed = mixed or (row["kind"] != "group" and row["quantity"] is None)
+        return mixed
 
     def _pdf_layout(self, report):
         """How the PDF sets ``report`` on its pages: ``landscape`` for a table
@@ -264,11 +287,16 @@ class InventoryValuationReport(models.AbstractModel):
             ("cost_method", self.env._("Costing Method"), "text"),
             ("valuation", self.env._("Valuation"), "text"),
             ("quantity", self.env._("Quantity"), "quantity"),
+            ("uom", self.env._("Unit of Measure"), "text"),
             ("unit_cost", self.env._("Unit Cost"), "money"),
             ("value", self.env._("Value"), "money"),
         ]
         if options["level"] == "summary":
-            columns = [column for column in columns if column[2] != "text"]
+            columns = [
+                column
+                for column in columns
+                if column[2] != "text" or column[0] == "uom"
+            ]
             columns = [column for column in columns if column[0] != "unit_cost"]
         else:
             said = {

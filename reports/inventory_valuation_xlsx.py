@@ -89,6 +89,8 @@ class InventoryValuationXlsx(models.AbstractModel):
         # shown, its SUBTOTAL formulas add up what the filter leaves; the last
         # column (the row's kind) lets the filter leave the products alone
         sheet.autofilter(header_row, 0, last_row - 1, len(report["columns"]) + 1)
+        if report["units_note"]:
+            sheet.write_string(last_row + 2, 0, report["units_note"])
         self._print_setup(sheet, header_row)
 
     def _write_valuation_head(self, sheet, styles, report):
@@ -198,6 +200,9 @@ class InventoryValuationXlsx(models.AbstractModel):
                     if value is not None:
                         write_number(row_index, col, value, style)
             else:
+                for col, key in texts:
+                    if value := row.get(key):  # the unit its products share
+                        write_string(row_index, col, value, styles["bold_text"])
                 start = first_row if kind == "total" else None
                 if formulas and kind == "subtotal" and sections:
                     start = sections.pop()

@@ -94,6 +94,65 @@ class TestReportOutputs(ValuationReportCase):
         self.assertTrue(values)
         self.assertEqual({td.get("class") for td in values}, {"o_pcv_n"})
 
+    def test_quantities_carry_their_unit(self):
+        """A cable counted in metres beside desks counted in units: each product
+        row says its unit in every output, and the category's subtotal, which
+        cannot add metres to units, leaves its quantity empty and says why."""
+        cable = self.env["product.product"].create(
+            {
+                "name": "PCV Cable",
+                "is_storable": True,
+                "categ_id": self.fifo_categ.id,
+                "uom_id": self.env.ref("uom.product_uom_meter").id,
+                "uom_po_id": self.env.ref("uom.product_uom_meter").id,
+                "standard_price": 2.0,
+            }
+        )
+        self.env["stock.quant"].with_context(inventory_mode=True).create(
+            {
+                "product_id": cable.id,
+                "location_id": self.stock_location.id,
+                "inventory_quantity": 50,
+            }
+        ).action_apply_inventory()
+        report = self._report()
+        self.assertIn(("uom", "Unit of Measure", "text"), report["columns"])
+        rows = {row["label"]: row for row in report["rows"]}
+        self.assertEqual(rows["PCV Cable"]["uom"], "m")
+        self.assertEqual(rows["PCV FIFO desk"]["uom"], "Units")
+        subtotal = rows[f"Total {self.fifo_categ.complete_name}"]
+        self.assertIsNone(subtotal["quantity"])
+        self.assertIn("different units of measure", report["units_note"])
+        html = self._render("html", self._data()).decode()
+        tree = etree.fromstring(html, etree.HTMLParser())
+        (cable_row,) = tree.xpath(
+            "//tr[contains(@class, 'o_pcv_product')][contains(., 'PCV Cable')]"
+        )
+        self.assertIn(
+            "m", [" ".join(td.itertext()).strip() for td in cable_row.xpath("td")]
+        )
+        self.assertTrue(tree.xpath("//p[contains(@class, 'o_pcv_units_note')]"))
+        cells, _sheet = self._xlsx_sheets(self._render("xlsx", self._data()))[
+            "Valuation"
+        ]
+        (unit_col,) = [
+            col for (_row, col), v in cells.items() if v == "Unit of Measure"
+        ]
+        (cable_row_number,) = [
+            row for (row, col), v in cells.items() if v == "PCV Cable"
+        ]
+        self.assertEqual(cells[(cable_row_number, unit_col)], "m")
+        self.assertIn(report["units_note"], cells.values())
+        # the summary too: the unit of the sums whose products share one
+        summary = self._report(level="summary")
+        self.assertIn(("uom", "Unit of Measure", "text"), summary["columns"])
+        avco = next(
+            row
+            for row in summary["rows"]
+            if row["label"] == self.avco_categ.complete_name
+        )
+        self.assertEqual(avco["uom"], "Units")
+
     def test_preview_skips_the_document_layout_dialog(self):
         """A fresh database has no document layout: the preview opens at once
         for an administrator too (the report does not use one)."""
