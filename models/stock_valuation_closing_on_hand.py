@@ -42,8 +42,11 @@ class StockValuationClosingOnHand(models.Model):
     product_id = fields.Many2one(comodel_name="product.product", readonly=True)
     method = fields.Selection(
         selection=[("fifo", "FIFO"), ("lifo", "LIFO")],
-        string="Costing Method",
+        string="What-If Method",
         readonly=True,
+        help="The what-if column of the valuation report that values this part "
+        "of the receipt: FIFO keeps the last units received, LIFO the first ones, "
+        "whatever the product's own costing method.",
     )
     layer = fields.Integer(string="Layer ID", readonly=True)
     layer_id = fields.Many2one(
@@ -55,7 +58,9 @@ class StockValuationClosingOnHand(models.Model):
     quantity = fields.Float(
         digits="Product Unit of Measure",
         readonly=True,
-        help="The part of the receipt still on hand under this costing method.",
+        # quantities of different products (and units) do not add up
+        aggregator=None,
+        help="The part of the receipt still on hand under this what-if method.",
     )
     uom_id = fields.Many2one(related="product_id.uom_id")
     unit_cost = fields.Float(digits="Product Price", readonly=True, aggregator=None)

@@ -394,6 +394,21 @@ class TestWhatIfFromClosings(ClosingCase):
             OnHand.search([("closing_id", "=", later.id)]),
         )
         self.assertEqual(len(OnHand.search(action["domain"])), 10)
+        # its column says what it lists, and no total adds up quantities of
+        # different products
+        self.assertEqual(
+            OnHand.fields_get(["method"])["method"]["string"], "What-If Method"
+        )
+        arch = OnHand.get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertNotIn('name="quantity" sum=', arch)
+        self.assertIn('name="value" sum=', arch)
+        (fifo,) = OnHand.read_group(
+            action["domain"] + [("method", "=", "fifo")],
+            ["quantity", "value"],  # as the list asks: each by its aggregator
+            ["method"],
+        )
+        self.assertNotIn("quantity", fifo)
+        self.assertTrue(fifo["value"])
 
     def test_what_if_columns_from_a_closing(self):
         days = [*self.days, self.days[-1] + timedelta(days=3)]
