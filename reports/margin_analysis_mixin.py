@@ -43,3 +43,25 @@ class MarginAnalysisMixin(models.AbstractModel):
             self._field_to_sql(self._table, margin, query),
             self._field_to_sql(self._table, amount, query),
         )
+
+    def _read_group(self, domain, groupby=(), aggregates=(), *args, **kwargs):
+        """A minimum margin rate belongs to one main article's category: a
+        group that is not one category's (a pivot's total, a month) shows
+        none, where the largest of its categories' would read as its own."""
+        rows = super()._read_group(domain, groupby, aggregates, *args, **kwargs)
+        by_category = {"main_categ_id", "main_product_id"}
+        if by_category & {spec.split(":")[0] for spec in groupby}:
+            return rows
+        hidden = {
+            len(groupby) + index
+            for index, spec in enumerate(aggregates)
+            if spec.split(":")[0] == "main_min_margin_rate"
+        }
+        if not hidden:
+            return rows
+        return [
+            tuple(
+                False if index in hidden else value for index, value in enumerate(row)
+            )
+            for row in rows
+        ]

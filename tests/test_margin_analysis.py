@@ -103,6 +103,29 @@ class TestMarginAnalysis(MarginCase):
             },
         )
 
+    def test_only_a_category_shows_a_minimum_rate(self):
+        """The pivot's total, or a group of several categories, shows no minimum
+        rate: the largest of its categories' would read as its own."""
+        Report = self.env["sale.report"]
+        domain = [
+            (
+                "order_reference",
+                "in",
+                self.orders.mapped(lambda o: f"sale.order,{o.id}"),
+            )
+        ]
+        ((total_rate, margin_rate),) = Report._read_group(
+            domain, [], ["main_min_margin_rate:max", "margin_rate:avg"]
+        )
+        self.assertIs(total_rate, False)
+        self.assertTrue(margin_rate, "the group's own margin rate stays")
+        (total,) = Report.read_group(domain, ["main_min_margin_rate"], [])
+        self.assertIs(total["main_min_margin_rate"], False)
+        by_category = dict(
+            Report._read_group(domain, ["main_categ_id"], ["main_min_margin_rate:max"])
+        )
+        self.assertEqual(by_category[self.lamps], 30.0)
+
     def test_saved_views_group_by_main_article_category(self):
         for xmlid in (
             "product_category_valuation.sale_report_filter_main_article",
@@ -112,6 +135,8 @@ class TestMarginAnalysis(MarginCase):
             self.assertFalse(saved.user_id, "shared with every user")
             self.assertFalse(saved.is_default, "Odoo's own default stays")
             self.assertIn("'pivot_row_groupby': ['main_categ_id']", saved.context)
+            # a bar per category, not a line drawn between them
+            self.assertIn("'graph_mode': 'bar'", saved.context)
         action = self.env.ref(
             "product_category_valuation.action_sale_report_main_article"
         )
