@@ -33,8 +33,8 @@ class ProductTemplate(models.Model):
         " ('inventory_posting', '=', valuation),"
         " ('stocked_product', '=', is_storable)]",
         help="Stock policy group of the product in the current company: whether it "
-        "is stocked, its inventory model and posting (which its category must "
-        "share) and whether its physical inventory may go negative.",
+        "tracks inventory, its costing method and inventory valuation (which its "
+        "category must share) and whether its physical inventory may go negative.",
     )
 
     @api.constrains("categ_id")

@@ -41,7 +41,10 @@ class StockValuationClosingOnHand(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     product_id = fields.Many2one(comodel_name="product.product", readonly=True)
     method = fields.Selection(
-        selection=[("fifo", "FIFO"), ("lifo", "LIFO")],
+        selection=[
+            ("fifo", "First In First Out (FIFO)"),
+            ("lifo", "Last In First Out (LIFO)"),
+        ],
         string="What-If Method",
         readonly=True,
         help="The what-if column of the valuation report that values this part "

@@ -280,12 +280,16 @@ class InventoryValuationReport(models.AbstractModel):
     def _columns(self, options, lines):
         """(key, title, kind) of the columns, after the label column; a product's
         group or category text only where some product has one, and not the
-        grouping's own (its headings say it)."""
+        grouping's own (its headings say it). What the category says is titled
+        with its fields' labels."""
+        category_labels = self.env["product.category"].fields_get(
+            ["property_cost_method", "property_valuation"], ["string"]
+        )
         columns = [
             ("item_group", self.env._("Item Group"), "text"),
             ("item_model_group", self.env._("Item Model Group"), "text"),
-            ("cost_method", self.env._("Costing Method"), "text"),
-            ("valuation", self.env._("Valuation"), "text"),
+            ("cost_method", category_labels["property_cost_method"]["string"], "text"),
+            ("valuation", category_labels["property_valuation"]["string"], "text"),
             ("quantity", self.env._("Quantity"), "quantity"),
             ("uom", self.env._("Unit of Measure"), "text"),
             ("unit_cost", self.env._("Unit Cost"), "money"),
@@ -307,11 +311,15 @@ class InventoryValuationReport(models.AbstractModel):
             }
             columns = [column for column in columns if said.get(column[0], True)]
         if options["show_what_if"]:
+            # Odoo's own words for its costing methods (Odoo has no LIFO)
+            methods = dict(
+                self.env["product.category"]._selection_labels("property_cost_method")
+            )
             columns += [
-                ("fifo_value", self.env._("FIFO"), "money"),
-                ("lifo_value", self.env._("LIFO"), "money"),
-                ("average_value", self.env._("Weighted Average"), "money"),
-                ("standard_value", self.env._("Standard Cost"), "money"),
+                ("fifo_value", methods["fifo"], "money"),
+                ("lifo_value", self.env._("Last In First Out (LIFO)"), "money"),
+                ("average_value", methods["average"], "money"),
+                ("standard_value", methods["standard"], "money"),
             ]
         return columns
 

@@ -22,7 +22,9 @@ class TestFrench(CategoryValuationCase):
         cls.po = polib.pofile(f"{path}/i18n/fr.po")
         cls.env["res.lang"]._activate_lang("fr_FR")
         cls.env["ir.module.module"]._load_module_terms(
-            ["product", "stock", "stock_account", MODULE], ["fr_FR"], overwrite=True
+            ["product", "stock", "account", "stock_account", "purchase_stock", MODULE],
+            ["fr_FR"],
+            overwrite=True,
         )
 
     def test_every_term_is_translated(self):
@@ -78,6 +80,69 @@ class TestFrench(CategoryValuationCase):
             selection["inventory_posting"]["selection"],
             [("manual_periodic", "Manuelle"), ("real_time", "Automatisée")],
         )
+
+    def test_item_groups_speak_as_categories(self):
+        """The item group's accounts and journal carry the labels of the
+        category's, and their translations."""
+        pairs = {
+            "income_account_id": "property_account_income_categ_id",
+            "expense_account_id": "property_account_expense_categ_id",
+            "stock_valuation_account_id": "property_stock_valuation_account_id",
+            "stock_input_account_id": "property_stock_account_input_categ_id",
+            "stock_output_account_id": "property_stock_account_output_categ_id",
+            "stock_journal_id": "property_stock_journal",
+            "price_difference_account_id": (
+                "property_account_creditor_price_difference_categ"
+            ),
+        }
+        for lang in ("en_US", "fr_FR"):
+            Group = self.env["product.item.group"].with_context(lang=lang)
+            Category = self.env["product.category"].with_context(lang=lang)
+            for fname, category_fname in pairs.items():
+                with self.subTest(lang=lang, field=fname):
+                    self.assertEqual(
+                        Group.fields_get([fname], ["string"])[fname]["string"],
+                        Category.fields_get([category_fname], ["string"])[
+                            category_fname
+                        ]["string"],
+                    )
+
+    def test_the_report_names_costing_methods_as_odoo_does(self):
+        """The what-if columns are titled with Odoo's costing methods, in the
+        reader's language: the same words as the report's Costing Method
+        column beside them."""
+        Engine = self.env["report.product_category_valuation.inventory_valuation"]
+        Category = self.env["product.category"]
+        for lang in ("en_US", "fr_FR"):
+            with self.subTest(lang=lang):
+                methods = dict(
+                    Category.with_context(lang=lang)._selection_labels(
+                        "property_cost_method"
+                    )
+                )
+                columns = dict(
+                    (key, title)
+                    for key, title, _kind in Engine.with_context(lang=lang)._columns(
+                        {
+                            "level": "detail",
+                            "show_what_if": True,
+                            "group_by": "category",
+                        },
+                        [],
+                    )
+                )
+                labels = Category.with_context(lang=lang).fields_get(
+                    ["property_cost_method", "property_valuation"], ["string"]
+                )
+                self.assertEqual(
+                    columns["cost_method"], labels["property_cost_method"]["string"]
+                )
+                self.assertEqual(
+                    columns["valuation"], labels["property_valuation"]["string"]
+                )
+                self.assertEqual(columns["fifo_value"], methods["fifo"])
+                self.assertEqual(columns["average_value"], methods["average"])
+                self.assertEqual(columns["standard_value"], methods["standard"])
 
     def test_closing_lines_say_what_the_category_says(self):
         """A closing line's costing method and valuation: Odoo's words for the

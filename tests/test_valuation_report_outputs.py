@@ -208,7 +208,8 @@ class TestReportOutputs(ValuationReportCase):
             if col == header["Value"] and isinstance(value, float) and row != total_row
         ]
         self.assertIn(240.0, product_values)
-        self.assertIn("FIFO", header)
+        self.assertIn("First In First Out (FIFO)", header)
+        self.assertIn("Inventory Valuation", header)
         self.assertIn("PCV Valuation (View)", cells.values())
         ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
         pane = sheet.find(".//m:pane", ns)

@@ -108,8 +108,9 @@ class ProductCategoryValuationWizard(models.TransientModel):
     )
     show_what_if = fields.Boolean(
         string="What-If Columns",
-        help="Also value the on-hand quantities under FIFO, LIFO, weighted average "
-        "of the receipts and standard cost.",
+        help="Also value the on-hand quantities under First In First Out (FIFO), "
+        "Last In First Out (LIFO), Average Cost (AVCO) of the receipts and Standard "
+        "Price.",
     )
     future_date = fields.Boolean(compute="_compute_future_date")
 
