@@ -465,7 +465,9 @@ class MarginControlMixin(models.AbstractModel):
                     required=document._format_rate(document.required_margin_rate),
                 )
             )
-        self.sudo().activity_feedback([MARGIN_ACTIVITY])
+        # the note above says who approved: the managers' activities go
+        # without a "done" message each (in the language of each manager)
+        self.sudo().activity_unlink([MARGIN_ACTIVITY])
         self._margin_after_approval()
         return True
 

@@ -165,6 +165,15 @@ class TestMarginApprovalRouting(MarginPathsCase):
         ]
         self.assertIn('name="margin_rate"', arch)
         self.assertIn('optional="hide"', arch.split('name="margin_rate"')[1][:40])
+        # wide enough for their titles, which Odoo's list cut ("Required …")
+        for fname in ("required_margin_rate", "margin_rate"):
+            self.assertIn("width=", arch.split(f'name="{fname}"')[1].split("/>")[0])
+        categories = self.env["product.category"].get_views([(False, "list")])
+        arch = categories["views"]["list"]["arch"]
+        self.assertIn(
+            "width=",
+            arch.split('name="effective_min_margin_rate"')[1].split("/>")[0],
+        )
 
     def test_request_without_need_is_refused(self):
         order = self._order((self.lamp, 1, 200))
@@ -175,7 +184,12 @@ class TestMarginApprovalRouting(MarginPathsCase):
         order = self._order((self.lamp, 1, 100))
         order.action_request_margin_approval()
         self.assertFalse(self.mute_manager.email)
+        self.assertGreater(len(self._margin_activities(order)), 1)
+        messages = order.message_ids
         order.with_user(self.mute_manager).action_approve_margin()
+        self.assertEqual(
+            len(order.message_ids - messages), 1, "one note: the approval's"
+        )
         self.assertEqual(order.margin_approved_by_id, self.mute_manager)
         self.assertFalse(order.margin_approval_requested)
         self.assertFalse(self._margin_activities(order), "activities are done")

@@ -262,6 +262,32 @@ class TestClosingRules(ClosingCase):
         self.assertFalse(second.reopen_reason)
         self.assertSameStock(self._snapshot(second), expected)
 
+    def test_its_history_speaks_the_manager_s_language(self):
+        """A French manager closes and reopens: the chatter's state changes
+        and note read in French."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["product_category_valuation"], ["fr_FR"], overwrite=True
+        )
+        self.stock_manager.lang = "fr_FR"
+        closing = self._closing(self.days[1]).with_context(
+            lang="fr_FR", mail_notrack=False, tracking_disable=False
+        )
+        self.env.cr.precommit.run()  # what the set-up left untracked
+        closing.action_close()
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # as the request's commit does
+        closing.reopen_reason = "Une réception oubliée"
+        closing.action_reopen()
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        states = closing.message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == "state"
+        )
+        self.assertEqual(
+            sorted(states.mapped("new_value_char")), ["Clôturée", "Rouverte"]
+        )
+
 
 class TestClosingAccess(ClosingCase):
     def test_requests_write_no_figure_of_a_closing(self):

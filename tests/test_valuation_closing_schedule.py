@@ -44,6 +44,26 @@ class TestScheduledClosing(ClosingCase):
             closing,
         )
 
+    def test_the_scheduled_closing_speaks_the_company_s_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["product_category_valuation"], ["fr_FR"], overwrite=True
+        )
+        self.company.partner_id.lang = "fr_FR"
+        self.company.inventory_closing_schedule = "monthly"
+        self.env.cr.precommit.run()  # what the set-up left untracked
+        cron = self.env.ref("product_category_valuation.ir_cron_close_inventory_months")
+        cron.with_context(
+            tracking_disable=False, mail_notrack=False
+        ).method_direct_trigger()
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        closing = self.company.inventory_closing_id
+        states = closing.message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == "state"
+        )
+        self.assertEqual(states.mapped("new_value_char"), ["Clôturée"])
+
     def test_a_disagreement_waits_for_the_managers(self):
         self.company.inventory_closing_schedule = "monthly"
         self._entry(self.group_valuation, 75.0, date=self.days[1])

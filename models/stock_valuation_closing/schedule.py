@@ -26,7 +26,12 @@ class StockValuationClosing(models.Model):
             [("inventory_closing_schedule", "=", "monthly")]
         )
         for company in companies:
-            self.with_company(company)._close_previous_month(company)
+            # a scheduled action speaks no language: its closing's history (the
+            # state it tracks) and its activities speak the company's
+            lang = company.partner_id.lang or self.env.lang
+            self.with_company(company).with_context(lang=lang)._close_previous_month(
+                company
+            )
 
     def _close_previous_month(self, company):
         day = fields.Date.context_today(self).replace(day=1) - timedelta(days=1)
