@@ -262,6 +262,18 @@ class TestClosingRules(ClosingCase):
         self.assertFalse(second.reopen_reason)
         self.assertSameStock(self._snapshot(second), expected)
 
+    def test_a_manager_without_a_time_zone_closes_in_the_company_s(self):
+        self.stock_manager.tz = False
+        self.company.partner_id.tz = "America/New_York"
+        closing = self._closing(self.days[1])
+        closing.action_close()
+        self.assertEqual(closing.tz, "America/New_York")
+        self.assertEqual(
+            closing.cutoff,
+            fields.Datetime.to_datetime(self.days[2]) + timedelta(hours=5),
+            "midnight in New York, in UTC",
+        )
+
     def test_its_history_speaks_the_manager_s_language(self):
         """A French manager closes and reopens: the chatter's state changes
         and note read in French."""

@@ -273,7 +273,8 @@ class StockValuationClosing(models.Model):
                     previous_date=format_date(self.env, previous.date),
                 )
             )
-        tz = self.env.user.tz or "UTC"
+        # the day ends in the closing user's time zone, else the company's
+        tz = self.env.user.tz or self.company_id.partner_id.tz or "UTC"
         engine = self.env[ENGINE].with_context(tz=tz)
         options = engine._get_options(
             {
