@@ -395,60 +395,45 @@ class InventoryValuationReport(models.AbstractModel):
                 accounts[mixed[product_id]][1] += value
         return {account_id: tuple(values) for account_id, values in accounts.items()}
 
-    def _valuation_query(self, options):
-        """One read-only query, one scan of the layers. Its rows are, by ``kind``:
+    def _sum_columns(self, keys, digits):
+        """The amount columns ``keys`` of the valuation query, as SQL lists:
+        ``rounded`` (each product's, to the currency's ``digits``), ``plain``
+        (a product row's), ``sums`` (of a level's groups ``g``) and
+        ``group_sums`` (of a group's products ``r``), and ``one_unit``, the
+        unit of measure that all the products of a sum share (NULL when they do
+        not: quantities of different units are not added up)."""
+        return {
+            "one_unit": SQL(
+                "CASE WHEN MIN(g.uom_min) = MAX(g.uom_max) THEN MIN(g.uom_min) END"
+            ),
+            "rounded": SQL(", ").join(
+                SQL(
+                    "ROUND(r.%(key)s::numeric, %(digits)s) AS %(key)s",
+                    key=SQL.identifier(key),
+                    digits=digits,
+                )
+                if key != "quantity"
+                else SQL("r.quantity")
+                for key in keys
+            ),
+            "plain": SQL(", ").join(
+                SQL("r.%(key)s::float8", key=SQL.identifier(key)) for key in keys
+            ),
+            "sums": SQL(", ").join(
+                SQL("SUM(%(key)s)::float8", key=SQL.identifier(key)) for key in keys
+            ),
+            "group_sums": SQL(", ").join(
+                SQL("SUM(r.%(key)s) AS %(key)s", key=SQL.identifier(key))
+                for key in keys
+            ),
+        }
 
-        - ``product`` (detail level only): a product, its category, item group and
-          item model group, unit, its name as the report shows it
-          (``_product_label``) and its amounts;
-        - ``subtotal``: the sums of every group: every category of the tree (its
-          products and those of its subcategories), or every item group;
-        - ``total``: the sums over all products;
-        - ``account``: the value of all the company's products (whatever the
-          filters) per stock valuation account, and in the quantity column the
-          value of their layers without a journal entry (the reconciliation's);
-        - ``mixed``: a product whose layers without entry are summed apart, and
-          its account (``_accounts_rows``).
-
-        Amounts are rounded to the company currency per product first, so that
-        every subtotal is the sum of its products to the cent."""
-        company = options["company"]
-        digits = company.currency_id.decimal_places
-        keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
-        quantity, value, onhand_cte, onhand_join = self._location_parts(options)
-        what_if = self._what_if_parts(options)
-        rounded = SQL(", ").join(
-            SQL(
-                "ROUND(r.%(key)s::numeric, %(digits)s) AS %(key)s",
-                key=SQL.identifier(key),
-                digits=digits,
-            )
-            if key != "quantity"
-            else SQL("r.quantity")
-            for key in keys
-        )
-        sums = SQL(", ").join(
-            SQL("SUM(%(key)s)::float8", key=SQL.identifier(key)) for key in keys
-        )
-        plain = SQL(", ").join(
-            SQL("r.%(key)s::float8", key=SQL.identifier(key)) for key in keys
-        )
-        # the unit of measure that all the products of a sum share (NULL when
-        # they do not): quantities of different units are not added up
-        one_unit = SQL(
-            "CASE WHEN MIN(g.uom_min) = MAX(g.uom_max) THEN MIN(g.uom_min) END"
-        )
-        # the sums of each category (or group), then of every level from them
-        group_column = SQL.identifier(
-            "category_id"
-            if options["group_by"] == "category"
-            else FLAT_GROUPS[options["group_by"]][0]
-        )
-        group_sums = SQL(", ").join(
-            SQL("SUM(r.%(key)s) AS %(key)s", key=SQL.identifier(key)) for key in keys
-        )
+    def _subtotal_rows(self, options, keys, sums, one_unit):
+        """The ``subtotal`` rows of the valuation query, from its ``grouped``
+        sums of each category (or group): every level of the category tree
+        from the categories' ``parent_path``, or each group as it is."""
         if options["group_by"] == "category":
-            subtotal = SQL(
+            return SQL(
                 """
                 SELECT 'subtotal', NULL::int, a.id, NULL::int, NULL::int,
                        %(one_unit)s, NULL::text, %(sums)s
@@ -462,24 +447,42 @@ class InventoryValuationReport(models.AbstractModel):
                 sums=sums,
                 one_unit=one_unit,
             )
-        else:
-            subtotal = SQL(
-                "SELECT 'subtotal', NULL::int, g.group_id, NULL::int, NULL::int,"
-                " CASE WHEN g.uom_min = g.uom_max THEN g.uom_min END,"
-                " NULL::text, %(plain)s FROM grouped g",
-                plain=SQL(", ").join(
-                    SQL("g.%(key)s::float8", key=SQL.identifier(key)) for key in keys
-                ),
-            )
-        products = SQL(
-            """
-            SELECT 'product', r.product_id, r.category_id, r.item_group_id,
-                   r.item_model_group_id, r.uom_id, r.label, %(plain)s
-              FROM rounded r
-            UNION ALL
-            """,
-            plain=plain,
+        return SQL(
+            "SELECT 'subtotal', NULL::int, g.group_id, NULL::int, NULL::int,"
+            " CASE WHEN g.uom_min = g.uom_max THEN g.uom_min END,"
+            " NULL::text, %(plain)s FROM grouped g",
+            plain=SQL(", ").join(
+                SQL("g.%(key)s::float8", key=SQL.identifier(key)) for key in keys
+            ),
         )
+
+    def _valuation_query(self, options):
+        """One read-only query, one scan of the layers. Its rows are, by ``kind``:
+
+        - ``product`` (detail level only): a product, its category, item group and
+          item model group, unit, its name as the report shows it
+          (``_product_label``) and its amounts;
+        - ``subtotal``: the sums of every group: every category of the tree (its
+          products and those of its subcategories), or every item group;
+        - ``total``: the sums over all products;
+        - ``account`` and ``mixed``: the values per stock valuation account of
+          all the company's products, whatever the filters (``_accounts_rows``).
+
+        Amounts are rounded to the company currency per product first, so that
+        every subtotal is the sum of its products to the cent."""
+        digits = options["company"].currency_id.decimal_places
+        keys = SUM_KEYS if options["show_what_if"] else SUM_KEYS[:2]
+        quantity, value, onhand_cte, onhand_join = self._location_parts(options)
+        what_if = self._what_if_parts(options)
+        columns = self._sum_columns(keys, digits)
+        one_unit = columns["one_unit"]
+        # the sums of each category (or group), then of every level from them
+        group_column = SQL.identifier(
+            "category_id"
+            if options["group_by"] == "category"
+            else FLAT_GROUPS[options["group_by"]][0]
+        )
+        subtotal = self._subtotal_rows(options, keys, columns["sums"], one_unit)
         return SQL(
             """
             %(tag)s
@@ -537,12 +540,19 @@ class InventoryValuationReport(models.AbstractModel):
             zero_filter=SQL("TRUE")
             if options["include_zero"]
             else SQL("b.quantity <> 0"),
-            rounded=rounded,
-            products_rows=products if options["level"] == "detail" else SQL(""),
+            rounded=columns["rounded"],
+            products_rows=SQL(
+                "SELECT 'product', r.product_id, r.category_id, r.item_group_id,"
+                " r.item_model_group_id, r.uom_id, r.label, %s FROM rounded r"
+                " UNION ALL",
+                columns["plain"],
+            )
+            if options["level"] == "detail"
+            else SQL(""),
             group_column=group_column,
-            group_sums=group_sums,
+            group_sums=columns["group_sums"],
             subtotal=subtotal,
-            sums=sums,
+            sums=columns["sums"],
             one_unit=one_unit,
             accounts=self._accounts_rows(len(keys) - 2),
         )

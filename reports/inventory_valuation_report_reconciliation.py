@@ -261,12 +261,33 @@ class InventoryValuationReport(models.AbstractModel):
         layers entry by entry and account by account (a *pair*): each journal
         item learns how its pair stands through one join, each pair whether it
         has items through another, and the parts are their sums; only the
-        entries whose amount differs from their layers are grouped."""
-        dated_join, dated = self._layer_dated(options)
+        entries whose amount differs from their layers are grouped. The
+        statement is made of named parts, each a method below, which share
+        ``params``."""
         Template = self.env["product.template"].sudo().with_company(options["company"])
+        params = {
+            "company": options["company"].id,
+            "accounts": stock_accounts.ids,
+            # amounts are summed in float8 (exact to the cent at any size the
+            # ledger holds); half a cent is the least that differs
+            "cent": options["company"].currency_id.rounding / 2,
+        }
+        return SQL(
+            "WITH mapping AS MATERIALIZED (%s), %s, %s, %s, %s %s",
+            Template._stock_valuation_accounts_query(),
+            self._reconciliation_pairs(options, params),
+            self._reconciliation_items(options, params),
+            self._reconciliation_sums(params),
+            self._reconciliation_parts(params),
+            self._reconciliation_rows_select(params),
+        )
+
+    def _reconciliation_pairs(self, options, params):
+        """``pairs``: the layers of each journal entry by the account their
+        products post to now; ``pair_totals``: their sums per account."""
+        dated_join, dated = self._layer_dated(options)
         return SQL(
             """
-            WITH mapping AS MATERIALIZED (%(mapping)s),
             pairs AS MATERIALIZED (
                 -- the layers of each journal entry by the account their products
                 -- post to now: their value, and how much of it counts at the date
@@ -289,7 +310,19 @@ class InventoryValuationReport(models.AbstractModel):
                   FROM pairs
                  WHERE account_id = ANY(%(accounts)s)
                  GROUP BY account_id
-            ),
+            )
+            """,
+            dated_join=dated_join,
+            dated=dated,
+            entry=self._layer_entry(options),
+            **params,
+        )
+
+    def _reconciliation_items(self, options, params):
+        """``items``: the journal items of the stock accounts beside the pair
+        of their entry and account, and the pairs without item."""
+        return SQL(
+            """
             items AS MATERIALIZED (
                 -- the journal items of the stock accounts beside the pairs of
                 -- their entry and account; a pair without item stands alone
@@ -320,7 +353,18 @@ class InventoryValuationReport(models.AbstractModel):
                   FULL JOIN (
                       SELECT * FROM pairs WHERE account_id = ANY(%(accounts)s)
                   ) p ON p.move_id = aml.move_id AND p.account_id = aml.account_id
-            ),
+            )
+            """,
+            transfer=self._transfer_condition(options),
+            date=options["local_date"],
+            **params,
+        )
+
+    def _reconciliation_sums(self, params):
+        """``sums``: per account, the ledger and the parts of the difference
+        that the items make, with the items behind each."""
+        return SQL(
+            """
             sums AS (
                 SELECT account_id,
                        SUM(balance) FILTER (WHERE posted AND dated) AS ledger,
@@ -354,7 +398,18 @@ class InventoryValuationReport(models.AbstractModel):
                        ) AS residual_alone
                   FROM items
                  GROUP BY account_id
-            ),
+            )
+            """,
+            ledger_sums=self._ledger_sums(),
+            **params,
+        )
+
+    def _reconciliation_parts(self, params):
+        """``parts``: every stock account with its sums; ``differing``: the
+        entries whose amount on an account differs from their layers', looked
+        for only where the sums show some."""
+        return SQL(
+            """
             parts AS MATERIALIZED (
                 SELECT a.id AS stock_account_id, s.*,
                        COALESCE(s.included_items, 0)
@@ -383,6 +438,15 @@ class InventoryValuationReport(models.AbstractModel):
                    )
                  GROUP BY i.account_id, i.move_id, i.value, i.included_value
             )
+            """,
+            **params,
+        )
+
+    def _reconciliation_rows_select(self, params):
+        """The rows of the statement: per account, its ledger and its parts, and
+        the journal items behind them (``_reconciliation_rows`` reads them)."""
+        return SQL(
+            """
             SELECT p.stock_account_id,
                    COALESCE(p.ledger, 0), COALESCE(p.unlinked, 0), p.unlinked_ids,
                    COALESCE(p.transfers, 0), p.transfers_ids,
@@ -411,18 +475,7 @@ class InventoryValuationReport(models.AbstractModel):
                    )
               FROM parts p
             """,
-            mapping=Template._stock_valuation_accounts_query(),
-            transfer=self._transfer_condition(options),
-            ledger_sums=self._ledger_sums(),
-            dated_join=dated_join,
-            dated=dated,
-            entry=self._layer_entry(options),
-            company=options["company"].id,
-            date=options["local_date"],
-            accounts=stock_accounts.ids,
-            # amounts are summed in float8 (exact to the cent at any size the
-            # ledger holds); half a cent is the least that differs
-            cent=options["company"].currency_id.rounding / 2,
+            **params,
         )
 
     def _ledger_domain(self, options, account):
