@@ -464,7 +464,7 @@ class TestMonthOnTheFrenchChart(MonthCase):
             "Valorisation des stocks par catégorie",
             "Quantité",
             "Valeur",
-            "PEPS (FIFO)",
+            "Méthode de coût",
             "Coût moyen (AVCO)",
             "Rapprochement avec le grand livre",
             "Solde comptable",
