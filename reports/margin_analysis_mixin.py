@@ -44,11 +44,22 @@ class MarginAnalysisMixin(models.AbstractModel):
             self._field_to_sql(self._table, amount, query),
         )
 
-    def _read_group(self, domain, groupby=(), aggregates=(), *args, **kwargs):
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
         """A minimum margin rate belongs to one main article's category: a
         group that is not one category's (a pivot's total, a month) shows
         none, where the largest of its categories' would read as its own."""
-        rows = super()._read_group(domain, groupby, aggregates, *args, **kwargs)
+        rows = super()._read_group(
+            domain, groupby, aggregates, having, offset, limit, order
+        )
         by_category = {"main_categ_id", "main_product_id"}
         if by_category & {spec.split(":")[0] for spec in groupby}:
             return rows
