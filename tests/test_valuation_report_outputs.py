@@ -475,6 +475,31 @@ class TestDetailTooLong(ValuationReportCase):
         self.assertEqual(wizard.action_print_pdf()["type"], "ir.actions.act_url")
 
 
+class TestPdfLayout(ValuationReportCase):
+    def test_a_wide_reconciliation_turns_the_page_and_rows_fill_pages(self):
+        """Landscape when the reconciliation's parts that hold something make
+        it wider than eight columns, even under a narrow table; the first page
+        holds fewer rows than the next (its title and block)."""
+        engine = self._engine()
+        report = engine._get_report_data(self._data(level="summary"))
+        self.assertFalse(report["landscape"])
+        keys = [key for key, _title in report["bucket_titles"]]
+        wide = dict(
+            report,
+            reconciliation=[{"parts": dict.fromkeys(keys, 1.0)}],
+            rows=[{}] * 200,
+        )
+        layout = engine._pdf_layout(wide)
+        self.assertTrue(layout["landscape"])
+        pages = layout["pdf_pages"]
+        self.assertEqual(pages[0][0], 0)
+        self.assertEqual(pages[-1][1], 200)
+        self.assertTrue(
+            all(a[1] == b[0] for a, b in zip(pages, pages[1:], strict=False))
+        )
+        self.assertLess(pages[0][1] - pages[0][0], pages[1][1] - pages[1][0])
+
+
 class TestLongPdf(ValuationReportCase):
     """A detail of 300 products runs over several pages of the PDF, as the
     accountant prints it."""
