@@ -5,7 +5,7 @@
 # a database with the addon installed (account's on a copy of it, alongside the
 # rest: the machine has two cores), the uninstall / reinstall check, the upgrade
 # from the last release, the addon's wheel (built, checked, installed into a fresh
-# database), ruff and pylint-odoo.
+# database), the demo data (installed and checked), ruff and pylint-odoo.
 # The last line printed is the total of passed and failed tests; the exit status
 # is non-zero on any failure.
 #
@@ -214,6 +214,15 @@ if ! "$here/check_wheel.sh" "${DB}_wheel" >"$wheel_log" 2>&1; then
     die "the addon's wheel is wrong or does not install (full log: $wheel_log)"
 fi
 grep "wheel check" "$wheel_log"
+
+say "the demo data (database ${DB}_demo)"
+demo_log="$BUILD/demo.log"
+if ! "$here/check_demo.sh" "${DB}_demo" >"$demo_log" 2>&1; then
+    tail -n 40 "$demo_log" >&2
+    printf '%s\n' "$summary"
+    die "the demo data is wrong or does not install (full log: $demo_log)"
+fi
+grep "demo check" "$demo_log"
 
 say "pre-commit: the same linters at the same versions"
 for hook in ruff-pre-commit:ruff pylint-odoo:pylint-odoo; do
