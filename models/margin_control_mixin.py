@@ -8,11 +8,14 @@ A document model inherits this mixin and provides its company's policy
 (``margin_policy``, related to ``company_id``), its main article line and what
 follows from it (``_compute_main_article``), its margin rate
 (``_margin_rate_value``), its product lines without cost
-(``_margin_missing_cost_lines``), whether the rule applies to it
-(``_margin_rule_applies``), whether it is still open to a decision
-(``_margin_is_open``), how messages name it (``_margin_document_name``), whether
-an automatic step waits for the approval (``_margin_step_waits``) and what an
-approval sets off (``_margin_after_approval``)."""
+(``_margin_missing_cost_lines``, found in SQL by ``_margin_missing_cost_query``
+if it can), whether the rule applies to it (``_margin_rule_applies``), whether
+it is still open to a decision (``_margin_is_open``), how messages name it
+(``_margin_document_name``), whether an automatic step waits for the approval
+(``_margin_step_waits``) and what an approval sets off
+(``_margin_after_approval``)."""
+
+from collections import namedtuple
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -22,6 +25,15 @@ MARGIN_APPROVAL_FIELDS = (
     "margin_approved_by_id",
     "margin_approved_date",
     "margin_approved_rate",
+)
+# What a document's margin figures are computed from besides its lines: the
+# minimum margin rate of its main product's category, its company's margin
+# policy, its approval (who, at what rate, requested) and the ids of its product
+# lines without cost (None: ask ``_margin_missing_cost_lines``).
+MarginFacts = namedtuple(
+    "MarginFacts",
+    "min_rate policy margin_approved_by_id margin_approved_rate requested "
+    "missing_line_ids",
 )
 MARGIN_ACTIVITY = "product_category_valuation.mail_act_margin_approval"
 MARGIN_SUBTYPE = "product_category_valuation.mt_margin_approval"
@@ -40,7 +52,8 @@ class MarginControlMixin(models.AbstractModel):
         compute="_compute_main_article",
         store=True,
         groups="base.group_user",
-        prefetch="margin",
+        # alone: every form reads it, and nothing else of the approval
+        prefetch="main_product",
         help="The product of the main article line; on an invoice made from "
         "orders, the main product of its orders.",
     )
@@ -58,7 +71,7 @@ class MarginControlMixin(models.AbstractModel):
     required_margin_rate = fields.Float(
         string="Required Margin Rate (%)",
         digits=(16, 2),
-        compute="_compute_required_margin_rate",
+        compute="_compute_margin_figures",
         groups="base.group_user",
         help="Minimum margin rate of the main product's category, inherited from its "
         "parents. 0 when no minimum applies: no main article, no minimum set on "
@@ -67,25 +80,25 @@ class MarginControlMixin(models.AbstractModel):
     margin_rate = fields.Float(
         string="Margin Rate (%)",
         digits=(16, 2),
-        compute="_compute_margin_rate",
+        compute="_compute_margin_figures",
         groups="base.group_user",
         help="Margin in percent of the untaxed amount (0 when the untaxed amount "
         "is 0).",
     )
     margin_below_minimum = fields.Boolean(
-        compute="_compute_margin_rate",
+        compute="_compute_margin_figures",
         groups="base.group_user",
         help="A minimum margin rate applies and the margin rate is below it.",
     )
     margin_missing_cost_products = fields.Char(
         string="Cost Missing On",
-        compute="_compute_margin_rate",
+        compute="_compute_margin_figures",
         groups="base.group_user",
         help="Products whose cost is 0 while a minimum margin rate applies: their "
         "whole price counts as margin until their cost is set.",
     )
     margin_approval_needed = fields.Boolean(
-        compute="_compute_margin_rate",
+        compute="_compute_margin_figures",
         groups="base.group_user",
         help="Below the required margin rate, the company's margin policy is Block "
         "and no sales manager approved the margin: the document cannot be "
@@ -99,7 +112,7 @@ class MarginControlMixin(models.AbstractModel):
             ("approved", "Approved"),
         ],
         string="Margin Approval Status",
-        compute="_compute_margin_rate",
+        compute="_compute_margin_figures",
         groups="base.group_user",
         help="Where the document stands with the sales managers: its margin is to "
         "approve, approval was requested, an automatic step (the customer's "
@@ -170,9 +183,15 @@ class MarginControlMixin(models.AbstractModel):
         """The fields the margin rate is computed from."""
         return []
 
-    def _margin_missing_cost_lines(self):
-        """Product lines whose cost is 0: their whole price counts as margin."""
+    def _margin_missing_cost_lines(self, line_ids=None):
+        """Product lines whose cost is 0: their whole price counts as margin;
+        ``line_ids`` when ``_margin_missing_cost_query`` found them."""
         raise NotImplementedError
+
+    def _margin_missing_cost_query(self):
+        """SQL of the ids (``int[]``) of the product lines without cost of a
+        stored document ``d``; NULL leaves them to ``_margin_missing_cost_lines``."""
+        return SQL("NULL::int[]")
 
     def _margin_rule_applies(self):
         """Whether the minimum margin rule governs this document at all."""
@@ -199,70 +218,29 @@ class MarginControlMixin(models.AbstractModel):
     # Figures
     # ------------------------------------------------------------------
     @api.depends(
-        "company_id.margin_policy", "main_product_id.categ_id.effective_min_margin_rate"
-    )
-    def _compute_required_margin_rate(self):
-        stored = self._stored_minimum_margin_rates()
-        for document in self:
-            rate, policy = stored.get(document.id) or (
-                document.main_product_id.categ_id.effective_min_margin_rate,
-                document.company_id.margin_policy,
-            )
-            document.required_margin_rate = (
-                rate if policy != "off" and document._margin_rule_applies() else 0.0
-            )
-
-    def _stored_minimum_margin_rates(self):
-        """{id: (the minimum margin rate of its main product's category, its
-        company's margin policy)} of these documents that are stored, in one
-        query: every form of a document reads them, and the ORM would read the
-        main product, its template and its category whole to follow the way.
-        New documents (a form being edited) are left to the ORM."""
-        stored = self.browse(id_ for id_ in self.ids if isinstance(id_, int))
-        if not stored:
-            return {}
-        rows = self.env.execute_query(
-            SQL(
-                "SELECT d.id, COALESCE(k.effective_min_margin_rate, 0), c.margin_policy"
-                " FROM %s WHERE d.id IN %s",
-                stored._minimum_margin_from(),
-                tuple(stored.ids),
-            )
-        )
-        return {id_: (rate, policy) for id_, rate, policy in rows}
-
-    def _minimum_margin_from(self):
-        """The documents (``d``) with their company (``c``) and the category
-        (``k``) of their main product, as SQL, their values written first: the
-        way from a document to its minimum margin rate and policy."""
-        self.flush_model(["main_product_id", "company_id"])
-        self.env["product.template"].flush_model(["categ_id"])
-        self.env["product.category"].flush_model(["effective_min_margin_rate"])
-        self.env["res.company"].flush_model(["margin_policy"])
-        return SQL(
-            """
-            %s d
-            JOIN res_company c ON c.id = d.company_id
-            LEFT JOIN product_product p ON p.id = d.main_product_id
-            LEFT JOIN product_template t ON t.id = p.product_tmpl_id
-            LEFT JOIN product_category k ON k.id = t.categ_id
-            """,
-            SQL.identifier(self._table),
-        )
-
-    @api.depends(
         lambda self: [
             "company_id.margin_policy",
-            "required_margin_rate",
+            "main_categ_id.effective_min_margin_rate",
             "margin_approved_by_id",
             "margin_approved_rate",
             "margin_approval_requested",
             *self._margin_rate_depends(),
         ]
     )
-    def _compute_margin_rate(self):
+    def _compute_margin_figures(self):
+        # the rates first: computing them may recompute lines, whose writes
+        # void an approval (``_void_lowered_margin_approvals``) that the facts
+        # must then see
+        rates = {document: document._margin_rate_value() for document in self}
+        facts = self._stored_margin_facts()
         for document in self:
-            document.margin_rate = document._margin_rate_value()
+            fact = facts.get(document.id) or document._margin_facts()
+            document.required_margin_rate = (
+                fact.min_rate
+                if fact.policy != "off" and document._margin_rule_applies()
+                else 0.0
+            )
+            document.margin_rate = rates[document]
             applies = document.required_margin_rate > 0
             document.margin_below_minimum = applies and (
                 float_compare(
@@ -272,44 +250,121 @@ class MarginControlMixin(models.AbstractModel):
                 )
                 < 0
             )
-            holds = document._margin_approval_holds()
+            holds = document._margin_approval_holds(fact)
             document.margin_approval_needed = (
-                document.margin_below_minimum
-                and document.company_id.margin_policy == "block"
-                and not holds
+                document.margin_below_minimum and fact.policy == "block" and not holds
             )
-            document.margin_approval_state = document._margin_approval_state_of(holds)
-            missing = applies and document._margin_missing_cost_lines().product_id
+            document.margin_approval_state = document._margin_approval_state_of(
+                holds, fact.requested
+            )
+            missing = applies and document._margin_missing_cost_lines(
+                fact.missing_line_ids
+            )
             # the language's list only where there is one to write
             document.margin_missing_cost_products = (
-                format_list(self.env, missing.mapped("display_name"))
+                format_list(self.env, missing.product_id.mapped("display_name"))
                 if missing
                 else False
             )
 
-    @api.depends("margin_approved_by_id", "margin_approved_date")
+    def _margin_facts(self):
+        """What the figures of this document are computed from besides its
+        lines, through the ORM: a document being edited in a form."""
+        approval = self._margin_approval()
+        return MarginFacts(
+            min_rate=self.main_categ_id.effective_min_margin_rate,
+            policy=self.company_id.margin_policy,
+            margin_approved_by_id=approval.margin_approved_by_id.id,
+            margin_approved_rate=approval.margin_approved_rate,
+            requested=approval.margin_approval_requested,
+            missing_line_ids=None,
+        )
+
+    def _stored_margin_facts(self):
+        """{id: ``MarginFacts``} of these documents that are stored, in one
+        query: every form and list of documents reads their figures, and the
+        ORM took three queries a document (four times the time of this one) to
+        follow the way to the minimum rate (the main product, its template and
+        its category, read whole), read the approval (nine columns, each with
+        its groups) and find the lines without cost. The minimum rate is the
+        main article category's (``main_categ_id``, the main product's
+        category), in a subquery: a join of five tables took longer to plan
+        than to run. New documents are left to ``_margin_facts``."""
+        stored = self.browse(id_ for id_ in self.ids if isinstance(id_, int))
+        if not stored:
+            return {}
+        self.flush_model(
+            ["main_categ_id", *MARGIN_APPROVAL_FIELDS, "margin_approval_requested"]
+        )
+        self.env["product.category"].flush_model(["effective_min_margin_rate"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT d.id,
+                       (SELECT k.effective_min_margin_rate FROM product_category k
+                         WHERE k.id = d.main_categ_id),
+                       d.margin_approved_by_id, d.margin_approved_rate,
+                       d.margin_approval_requested, %s
+                  FROM %s d
+                 WHERE d.id IN %s
+                """,
+                stored._margin_missing_cost_query(),
+                SQL.identifier(self._table),
+                tuple(stored.ids),
+            )
+        )
+        return {
+            id_: MarginFacts(
+                min_rate=rate or 0.0,
+                policy=self.browse(id_).company_id.margin_policy,
+                margin_approved_by_id=approved_by,
+                margin_approved_rate=approved_rate or 0.0,
+                requested=bool(requested),
+                missing_line_ids=line_ids,
+            )
+            for id_, rate, approved_by, approved_rate, requested, line_ids in rows
+        }
+
+    def _minimum_margin_from(self):
+        """The documents (``d``) with their company (``c``) and their main
+        article category (``k``), as SQL, their values written first: the way
+        from a document to its minimum margin rate and policy."""
+        self.flush_model(["main_categ_id", "company_id"])
+        self.env["product.category"].flush_model(["effective_min_margin_rate"])
+        self.env["res.company"].flush_model(["margin_policy"])
+        return SQL(
+            """
+            %s d
+            JOIN res_company c ON c.id = d.company_id
+            LEFT JOIN product_category k ON k.id = d.main_categ_id
+            """,
+            SQL.identifier(self._table),
+        )
+
+    @api.depends("margin_approval_state", "margin_approved_date")
     @api.depends_context("lang", "tz")
     def _compute_margin_approval_summary(self):
         for document in self:
+            if document.margin_approval_state != "approved":
+                document.margin_approval_summary = False
+                continue
             approval = document._margin_approval()
-            document.margin_approval_summary = (
-                approval.margin_approved_by_id
-                and self.env._(
-                    "Approved by %(user)s on %(date)s at %(rate)s",
-                    user=approval.margin_approved_by_id.name,
-                    date=format_datetime(self.env, approval.margin_approved_date),
-                    rate=document._format_rate(approval.margin_approved_rate),
-                )
+            document.margin_approval_summary = self.env._(
+                "Approved by %(user)s on %(date)s at %(rate)s",
+                user=approval.margin_approved_by_id.name,
+                date=format_datetime(self.env, approval.margin_approved_date),
+                rate=document._format_rate(approval.margin_approved_rate),
             )
 
-    def _margin_approval_state_of(self, holds):
-        """The Margin Approval Status, once ``margin_approval_needed`` is set and
-        ``holds`` says whether an approval holds."""
+    def _margin_approval_state_of(self, holds, requested):
+        """The Margin Approval Status, once ``margin_approval_needed`` is set,
+        ``holds`` saying whether an approval holds and ``requested`` whether
+        one was requested."""
         if holds:
             return "approved"
         if not self.margin_approval_needed:
             return False
-        if not self._margin_approval().margin_approval_requested:
+        if not requested:
             return "to_approve"
         return "waiting" if self._margin_step_waits() else "requested"
 
@@ -321,11 +376,11 @@ class MarginControlMixin(models.AbstractModel):
         see."""
         return self.sudo()
 
-    def _margin_approval_holds(self):
+    def _margin_approval_holds(self, approval=None):
         """Return whether a sales manager approved a rate this document still
-        reaches."""
+        reaches: its ``approval`` (its ``MarginFacts``, else its stored one)."""
         self.ensure_one()
-        approval = self._margin_approval()
+        approval = approval or self._margin_approval()
         return bool(approval.margin_approved_by_id) and (
             float_compare(
                 self.margin_rate, approval.margin_approved_rate, precision_digits=2
@@ -346,7 +401,7 @@ class MarginControlMixin(models.AbstractModel):
             "category %(category)s for its main product %(product)s.",
             rate=self._format_rate(self.margin_rate),
             required=self._format_rate(self.required_margin_rate),
-            category=self.main_product_id.categ_id.min_margin_rate_source_id.display_name,
+            category=self.main_categ_id.min_margin_rate_source_id.display_name,
             product=self.main_product_id.display_name,
         )
         if self.margin_missing_cost_products:

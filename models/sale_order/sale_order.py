@@ -91,42 +91,40 @@ class SaleOrder(models.Model):
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", below)]
 
-    def _margin_missing_cost_lines(self):
+    def _margin_missing_cost_lines(self, line_ids=None):
         """Product lines whose cost is 0: sale_margin counts their whole price as
-        margin. A stored order asks the database: every read of its form needs
-        them, and reading its lines would fetch every column of each."""
+        margin."""
         self.ensure_one()
-        if not isinstance(self.id, int):  # a form being edited
-            return self.order_line.filtered(
-                lambda line: (
-                    not line.display_type
-                    and not line.is_downpayment
-                    and line.product_id
-                    and not line.purchase_price
-                )
-            )
-        lines = self.env["sale.order.line"]
-        lines.flush_model(
-            [
-                "order_id",
-                "display_type",
-                "is_downpayment",
-                "product_id",
-                "purchase_price",
-            ]
-        )
-        rows = self.env.execute_query(
-            SQL(
-                """
-                SELECT id FROM sale_order_line
-                WHERE order_id = %s AND display_type IS NULL
-                  AND is_downpayment IS NOT TRUE AND product_id IS NOT NULL
-                  AND COALESCE(purchase_price, 0) = 0
-                """,
-                self.id,
+        if line_ids is not None:
+            return self.env["sale.order.line"].browse(line_ids)
+        return self.order_line.filtered(
+            lambda line: (
+                not line.display_type
+                and not line.is_downpayment
+                and line.product_id
+                and not line.purchase_price
             )
         )
-        return lines.browse(id_ for (id_,) in rows)
+
+    def _margin_missing_cost_query(self):
+        """The same lines of a stored order, from the database: every read of its
+        form needs them, and reading its lines would fetch every column of
+        each."""
+        self.env["sale.order.line"].flush_model(
+            ["order_id", "display_type", "is_downpayment", "product_id"]
+        )
+        self.env["sale.order.line"].flush_model(["purchase_price", "sequence"])
+        return SQL(
+            """
+            ARRAY(
+                SELECT l.id FROM sale_order_line l
+                 WHERE l.order_id = d.id AND l.display_type IS NULL
+                   AND l.is_downpayment IS NOT TRUE AND l.product_id IS NOT NULL
+                   AND COALESCE(l.purchase_price, 0) = 0
+                 ORDER BY l.sequence, l.id
+            )
+            """
+        )
 
     def _margin_is_open(self):
         return self.state in ("draft", "sent")
