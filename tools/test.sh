@@ -197,32 +197,23 @@ fi
 grep "uninstall check" "$uninstall_log"
 dropdb --if-exists "${DB}_uninstall"
 
+# check_script NAME WHY: tools/check_NAME.sh on a scratch database of its own
+# (${DB}_NAME), its lines saying "NAME check" printed, or die with WHY
+check_script() {
+    local log="$BUILD/$1.log"
+    if ! "$here/check_$1.sh" "${DB}_$1" >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        printf '%s\n' "$summary"
+        die "$2 (full log: $log)"
+    fi
+    grep "$1 check" "$log"
+}
 say "upgrade check (database ${DB}_upgrade, from the last release)"
-upgrade_log="$BUILD/upgrade.log"
-if ! "$here/check_upgrade.sh" "${DB}_upgrade" >"$upgrade_log" 2>&1; then
-    tail -n 40 "$upgrade_log" >&2
-    printf '%s\n' "$summary"
-    die "upgrading from the last release failed (full log: $upgrade_log)"
-fi
-grep "upgrade check" "$upgrade_log"
-
+check_script upgrade "upgrading from the last release failed"
 say "the addon's wheel (database ${DB}_wheel)"
-wheel_log="$BUILD/wheel.log"
-if ! "$here/check_wheel.sh" "${DB}_wheel" >"$wheel_log" 2>&1; then
-    tail -n 40 "$wheel_log" >&2
-    printf '%s\n' "$summary"
-    die "the addon's wheel is wrong or does not install (full log: $wheel_log)"
-fi
-grep "wheel check" "$wheel_log"
-
+check_script wheel "the addon's wheel is wrong or does not install"
 say "the demo data (database ${DB}_demo)"
-demo_log="$BUILD/demo.log"
-if ! "$here/check_demo.sh" "${DB}_demo" >"$demo_log" 2>&1; then
-    tail -n 40 "$demo_log" >&2
-    printf '%s\n' "$summary"
-    die "the demo data is wrong or does not install (full log: $demo_log)"
-fi
-grep "demo check" "$demo_log"
+check_script demo "the demo data is wrong or does not install"
 
 say "pre-commit: the same linters at the same versions"
 for hook in ruff-pre-commit:ruff pylint-odoo:pylint-odoo; do
