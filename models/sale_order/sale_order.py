@@ -111,9 +111,15 @@ class SaleOrder(models.Model):
         form needs them, and reading its lines would fetch every column of
         each."""
         self.env["sale.order.line"].flush_model(
-            ["order_id", "display_type", "is_downpayment", "product_id"]
+            [
+                "order_id",
+                "display_type",
+                "is_downpayment",
+                "product_id",
+                "purchase_price",
+                "sequence",
+            ]
         )
-        self.env["sale.order.line"].flush_model(["purchase_price", "sequence"])
         return SQL(
             """
             ARRAY(
