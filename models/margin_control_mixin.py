@@ -183,9 +183,10 @@ class MarginControlMixin(models.AbstractModel):
         """The fields the margin rate is computed from."""
         return []
 
-    def _margin_missing_cost_lines(self, line_ids=None):
+    def _margin_missing_cost_lines(self, line_ids=None, prefetch_ids=()):
         """Product lines whose cost is 0: their whole price counts as margin;
-        ``line_ids`` when ``_margin_missing_cost_query`` found them."""
+        ``line_ids`` when ``_margin_missing_cost_query`` found them, read with
+        those of ``prefetch_ids``."""
         raise NotImplementedError
 
     def _margin_missing_cost_query(self):
@@ -233,6 +234,10 @@ class MarginControlMixin(models.AbstractModel):
         # must then see
         rates = {document: document._margin_rate_value() for document in self}
         facts = self._stored_margin_facts()
+        # the lines without cost of all these documents, read at once
+        missing_ids = [
+            id_ for fact in facts.values() for id_ in fact.missing_line_ids or ()
+        ]
         for document in self:
             fact = facts.get(document.id) or document._margin_facts()
             document.required_margin_rate = (
@@ -258,7 +263,7 @@ class MarginControlMixin(models.AbstractModel):
                 holds, fact.requested
             )
             missing = applies and document._margin_missing_cost_lines(
-                fact.missing_line_ids
+                fact.missing_line_ids, missing_ids
             )
             # the language's list only where there is one to write
             document.margin_missing_cost_products = (

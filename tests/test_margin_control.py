@@ -103,6 +103,39 @@ class TestMarginBlocking(MarginCase):
         self.assertAlmostEqual(good.margin_rate, 60)
         self.assertFalse(good.margin_below_minimum)
 
+    def test_figures_of_many_quotations_take_the_queries_of_one(self):
+        """A list of quotations reads their margin figures (rate, minimum,
+        approval, products without cost) in as many queries as one quotation:
+        none of them is read once per quotation."""
+
+        def queries(orders):
+            self.env.invalidate_all(flush=True)
+            orders.read(["margin_percent"])  # Odoo's own figures, read first
+            before = self.env.cr.sql_log_count
+            orders.read(
+                [
+                    "margin_rate",
+                    "required_margin_rate",
+                    "margin_approval_state",
+                    "margin_missing_cost_products",
+                    "margin_approval_summary",
+                ]
+            )
+            return self.env.cr.sql_log_count - before
+
+        orders = self.env["sale.order"].concat(
+            *(
+                self._order((self.lamp, 1, price), (self.desk, 1, price))
+                for price in range(100, 150, 10)
+            )
+        )
+        orders.order_line.filtered(
+            lambda line: line.product_id == self.desk
+        ).purchase_price = 0
+        self.assertEqual(len(orders.filtered("margin_missing_cost_products")), 5)
+        queries(orders)  # the caches of access rules and groups, warm
+        self.assertEqual(queries(orders), queries(orders[:1]))
+
     def _below_minimum_filter(self):
         """The domain of the quotations' "Below Minimum Margin" filter, as the
         salesperson's search view holds it."""

@@ -121,7 +121,7 @@ class AccountMove(models.Model):
         cost = sum(self._margin_line_cost(line) for line in lines)
         return (revenue - cost) / revenue * 100
 
-    def _margin_missing_cost_lines(self, line_ids=None):
+    def _margin_missing_cost_lines(self, line_ids=None, prefetch_ids=()):
         return self._margin_product_lines().filtered(
             lambda line: (
                 line.product_id

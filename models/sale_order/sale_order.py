@@ -91,12 +91,13 @@ class SaleOrder(models.Model):
         positive = (operator == "=") == value
         return [("id", "in" if positive else "not in", below)]
 
-    def _margin_missing_cost_lines(self, line_ids=None):
+    def _margin_missing_cost_lines(self, line_ids=None, prefetch_ids=()):
         """Product lines whose cost is 0: sale_margin counts their whole price as
         margin."""
         self.ensure_one()
         if line_ids is not None:
-            return self.env["sale.order.line"].browse(line_ids)
+            lines = self.env["sale.order.line"].browse(line_ids)
+            return lines.with_prefetch(prefetch_ids or line_ids)
         return self.order_line.filtered(
             lambda line: (
                 not line.display_type
